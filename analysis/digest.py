@@ -1,0 +1,382 @@
+"""build_digest(): the per-clause digest of a draft, every comment accounted for.
+
+Each comment lands in one *section*: the clause it names, "总体意见" (no clause) or "未知条款"
+(a key the draft does not have: counted, never dropped). Hidden comments are counted apart and
+take part in nothing else. Per section: campaigns (``duplicates``), clusters (``clusters``),
+suggestions (``suggestions``) and flags; roll-ups add every clause below a part or chapter.
+
+``DigestCache`` keeps, between calls, the per-comment analysis keyed by (comment id, body hash)
+and each section's result keyed by a fingerprint of its comments and clause text: adding one
+comment re-analyses one comment and one section, then redoes the cheap roll-ups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from analysis.clusters import Unit, build_clusters, quote
+from analysis.duplicates import find_campaigns
+from analysis.models import (
+    GENERAL_KEY,
+    POLARITIES,
+    STANCES,
+    SUBMITTER_TYPES,
+    UNKNOWN_KEY,
+    Campaign,
+    ClauseInput,
+    Cluster,
+    CommentInput,
+    CommentNote,
+    Digest,
+    DraftInfo,
+    Ranking,
+    Section,
+    Suggestion,
+    Tally,
+)
+from analysis.suggestions import find_suggestions
+
+Progress = Callable[[int, int], None]
+Note = tuple[str, str, tuple[str, ...]]  # stance, polarity, flags
+RANK_LIMIT = 10
+EXCERPT_CHARS = 120
+FLAG_ORDER = ("spam", "abuse", "offtopic", "pii", "flood")
+_CHUNK = 2000
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    campaigns: tuple[Campaign, ...]
+    clusters: tuple[Cluster, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass
+class DigestCache:
+    """What ``build_digest`` keeps between calls; plain data, safe to pickle.
+
+    ``annotated`` and ``sections_computed`` count the work done, for tests and benchmarks.
+    """
+
+    notes: dict[tuple[int, bytes], Note] = field(default_factory=dict)
+    sections: dict[str, tuple[bytes, SectionResult]] = field(default_factory=dict)
+    annotated: int = 0
+    sections_computed: int = 0
+
+
+def _hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _annotate(bodies: Sequence[str]) -> list[Note]:
+    """Stance, polarity and flags for many comments; ``classify_many`` is the bulk path."""
+    from analysis.flags import flags
+    from analysis.stance import classify_many
+
+    results = classify_many(list(bodies))
+    notes: list[Note] = []
+    for body, result in zip(bodies, results, strict=True):
+        stance = result.stance if result.stance in STANCES else "other"
+        polarity = result.polarity if result.polarity in POLARITIES else "neu"
+        notes.append((stance, polarity, tuple(flags(body))))
+    return notes
+
+
+def _bucket(comment: CommentInput, keys: set[str]) -> str:
+    if comment.clause is None or comment.clause == "":
+        return GENERAL_KEY
+    return comment.clause if comment.clause in keys else UNKNOWN_KEY
+
+
+def _fingerprint(comments: Sequence[CommentInput], hashes: dict[int, bytes], clause: str) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(_hash(clause))
+    for c in comments:
+        stamp = c.created_at.isoformat() if c.created_at else "-"
+        h.update(f"{c.id}|{c.client}|{stamp}|".encode())
+        h.update(hashes[c.id])
+    return h.digest()
+
+
+def _analyse_all(
+    todo: dict[str, tuple[bytes, list[CommentInput], str]], stance: dict[int, str]
+) -> Iterator[tuple[str, SectionResult]]:
+    """Analyse sections on WORKERS threads (numpy, BLAS and k-means release the GIL)."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS/OpenMP thread per section: the matrices are small, and OpenBLAS threads spinning
+    # against scikit-learn's OpenMP threads made sections several times slower on 2 cores.
+    with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = [
+            (bucket, pool.submit(_analyse, bucket, visible, text, stance))
+            for bucket, (_, visible, text) in todo.items()
+        ]
+        for bucket, future in futures:
+            yield bucket, future.result()
+
+
+def _analyse(
+    bucket: str, visible: Sequence[CommentInput], clause: str, stance: dict[int, str]
+) -> SectionResult:
+    campaigns = find_campaigns(visible, bucket)
+    in_campaign = {m for c in campaigns for m in c.members}
+    units = [Unit(c.text, c.representative, c.members, c.id) for c in campaigns]
+    units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
+    return SectionResult(
+        campaigns=campaigns,
+        clusters=build_clusters(bucket, units, stance),
+        suggestions=find_suggestions([(c.id, c.body) for c in visible], clause, bucket),
+    )
+
+
+def _tally(notes: Sequence[CommentNote], campaigns: Sequence[Campaign]) -> Tally:
+    visible = [n for n in notes if not n.hidden]
+    in_campaigns = sum(c.size for c in campaigns)
+    submitters = Counter(n.submitter_type for n in visible)
+    stance = Counter(n.stance for n in visible)
+    polarity = Counter(n.polarity for n in visible)
+    flags = Counter(f for n in visible for f in n.flags)
+    return Tally(
+        comments=len(visible),
+        distinct=len(visible) - in_campaigns + len(campaigns),
+        hidden=len(notes) - len(visible),
+        campaigns=len(campaigns),
+        in_campaigns=in_campaigns,
+        submitters={t: submitters.get(t, 0) for t in SUBMITTER_TYPES},
+        stance={s: stance.get(s, 0) for s in STANCES},
+        polarity={p: polarity.get(p, 0) for p in POLARITIES},
+        flags={f: flags.get(f, 0) for f in FLAG_ORDER},
+    )
+
+
+def _add(tallies: Sequence[Tally]) -> Tally:
+    def merged(name: str) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for t in tallies:
+            out.update(getattr(t, name))
+        keys = list(getattr(tallies[0], name)) if tallies else []
+        return {k: out.get(k, 0) for k in keys}
+
+    return Tally(
+        comments=sum(t.comments for t in tallies),
+        distinct=sum(t.distinct for t in tallies),
+        hidden=sum(t.hidden for t in tallies),
+        campaigns=sum(t.campaigns for t in tallies),
+        in_campaigns=sum(t.in_campaigns for t in tallies),
+        submitters=merged("submitters"),
+        stance=merged("stance"),
+        polarity=merged("polarity"),
+        flags=merged("flags"),
+    )
+
+
+def build_digest(
+    draft: DraftInfo,
+    clauses: Sequence[ClauseInput],
+    comments: Sequence[CommentInput],
+    *,
+    cache: DigestCache | None = None,
+    progress: Progress | None = None,
+) -> Digest:
+    """The digest of ``comments`` on ``draft``.
+
+    >>> from analysis.models import DraftInfo, ClauseInput, CommentInput
+    >>> d = build_digest(DraftInfo("x", "办法"), [ClauseInput("1", "article", "第一条", "", "正文")],
+    ...                  [CommentInput(1, "1", "支持。"), CommentInput(2, "9", "第九条呢？")])
+    >>> [(s.key, s.tally.comments) for s in d.sections]
+    [('1', 1), ('未知条款', 1)]
+    """
+    cache = cache if cache is not None else DigestCache()
+    report = progress or (lambda done, total: None)
+    seen: set[int] = set()
+    unique: list[CommentInput] = []
+    for c in sorted(comments, key=lambda c: c.id):
+        if c.id not in seen:  # a repeated id is one comment sent twice by the caller
+            seen.add(c.id)
+            unique.append(c)
+    keys = {c.key for c in clauses}
+    total = len(unique) + len(clauses) + 2
+    report(0, total)
+
+    # 1. Per-comment analysis, cached by (id, body hash); the misses go through in bulk.
+    hashes = {c.id: _hash(c.body) for c in unique}
+    notes_cache: dict[tuple[int, bytes], Note] = {}
+    missing = [c for c in unique if (c.id, hashes[c.id]) not in cache.notes]
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start : start + _CHUNK]
+        for c, note in zip(chunk, _annotate([c.body for c in chunk]), strict=True):
+            cache.notes[(c.id, hashes[c.id])] = note
+        cache.annotated += len(chunk)
+        report(len(unique) - len(missing) + start + len(chunk), total)
+    for c in unique:
+        key = (c.id, hashes[c.id])
+        notes_cache[key] = cache.notes[key]
+    cache.notes = notes_cache  # forget comments that are gone or were edited
+    note_of = {c.id: notes_cache[(c.id, hashes[c.id])] for c in unique}
+    stance = {i: n[0] for i, n in note_of.items()}
+
+    # 2. Per-section analysis, cached by a fingerprint of the section's comments.
+    by_bucket: dict[str, list[CommentInput]] = {}
+    for c in unique:
+        by_bucket.setdefault(_bucket(c, keys), []).append(c)
+    clause_of = {c.key: c for c in clauses}
+    order = [GENERAL_KEY, *[c.key for c in sorted(clauses, key=lambda c: c.order)], UNKNOWN_KEY]
+    results: dict[str, SectionResult] = {}
+    kept: dict[str, tuple[bytes, SectionResult]] = {}
+    todo: dict[str, tuple[bytes, list[CommentInput], str]] = {}
+    for bucket in order:
+        visible = [c for c in by_bucket.get(bucket, []) if not c.hidden]
+        text = clause_of[bucket].text if bucket in clause_of else ""
+        mark = _fingerprint(visible, hashes, text)
+        cached = cache.sections.get(bucket)
+        if cached is not None and cached[0] == mark:
+            kept[bucket] = cached
+        else:
+            todo[bucket] = (mark, visible, text)
+    done = len(unique) + len(kept)
+    report(done, total)
+    for bucket, result in _analyse_all(todo, stance):
+        kept[bucket] = (todo[bucket][0], result)
+        cache.sections_computed += 1
+        done += 1
+        report(min(done, total), total)
+    results.update((bucket, kept[bucket][1]) for bucket in order)
+    cache.sections = kept
+
+    # 3. Notes per comment and the cheap roll-ups.
+    cluster_of: dict[int, str] = {}
+    campaign_of: dict[int, str] = {}
+    flooded: set[int] = set()
+    for result in results.values():
+        for cluster in result.clusters:
+            cluster_of.update(dict.fromkeys(cluster.members, cluster.id))
+        for campaign in result.campaigns:
+            campaign_of.update(dict.fromkeys(campaign.members, campaign.id))
+            if campaign.flood:
+                flooded.update(campaign.members)
+    notes: list[CommentNote] = []
+    per_bucket: dict[str, list[CommentNote]] = {}
+    for c in unique:
+        s, p, f = note_of[c.id]
+        if c.id in flooded:
+            f = (*f, "flood")
+        note = CommentNote(
+            id=c.id,
+            clause=c.clause,
+            bucket=_bucket(c, keys),
+            stance=s,
+            polarity=p,
+            cluster=cluster_of.get(c.id),
+            campaign=campaign_of.get(c.id),
+            flags=tuple(x for x in FLAG_ORDER if x in f),
+            submitter_type=c.submitter_type if c.submitter_type in SUBMITTER_TYPES else "其他",
+            hidden=c.hidden,
+        )
+        notes.append(note)
+        per_bucket.setdefault(note.bucket, []).append(note)
+    own = {b: _tally(per_bucket.get(b, []), results[b].campaigns) for b in order}
+    sections = _sections(draft, clauses, order, own, results, per_bucket)
+    report(total, total)
+    return Digest(
+        draft=draft,
+        totals=_add(list(own.values())),
+        sections=sections,
+        ranking=_ranking(sections, clauses),
+        comments=tuple(notes),
+    )
+
+
+def _sections(
+    draft: DraftInfo,
+    clauses: Sequence[ClauseInput],
+    order: Sequence[str],
+    own: dict[str, Tally],
+    results: dict[str, SectionResult],
+    per_bucket: dict[str, list[CommentNote]],
+) -> tuple[Section, ...]:
+    clause_of = {c.key: c for c in clauses}
+    children: dict[str, list[str]] = {}
+    for c in clauses:
+        if c.parent is not None and c.parent in clause_of and c.parent != c.key:
+            children.setdefault(c.parent, []).append(c.key)
+    rollups: dict[str, Tally] = {}
+
+    def rollup(key: str, path: frozenset[str]) -> Tally:
+        if key not in rollups:
+            below = [rollup(k, path | {key}) for k in children.get(key, []) if k not in path]
+            rollups[key] = _add([own[key], *below])
+        return rollups[key]
+
+    sections: list[Section] = []
+    for key in order:
+        if key in clause_of:
+            c = clause_of[key]
+            kind, label, heading, parent, position = c.kind, c.label, c.heading, c.parent, c.order
+            excerpt = quote(c.text, EXCERPT_CHARS)
+            total = rollup(key, frozenset())
+        elif own[key].comments or own[key].hidden or key == GENERAL_KEY:
+            kind, label, heading, parent = "bucket", key, "", None
+            position = -1 if key == GENERAL_KEY else 1 << 30
+            excerpt = "对征求意见稿的整体意见" if key == GENERAL_KEY else "所指条款不在本稿中的意见"
+            total = own[key]
+        else:
+            continue
+        result = results[key]
+        flagged: dict[str, tuple[int, ...]] = {}
+        for flag in FLAG_ORDER:
+            ids = tuple(n.id for n in per_bucket.get(key, []) if not n.hidden and flag in n.flags)
+            if ids:
+                flagged[flag] = ids
+        sections.append(
+            Section(
+                key=key,
+                kind=kind,
+                label=label,
+                heading=heading,
+                excerpt=excerpt,
+                parent=parent,
+                order=position,
+                tally=own[key],
+                rollup=total,
+                clusters=result.clusters,
+                campaigns=result.campaigns,
+                suggestions=result.suggestions,
+                flagged=flagged,
+            )
+        )
+    return tuple(sections)
+
+
+def _ranking(sections: Sequence[Section], clauses: Sequence[ClauseInput]) -> Ranking:
+    keyed = [s for s in sections if s.kind != "bucket"]
+    discussed = sorted(
+        (s for s in keyed if s.tally.comments),
+        key=lambda s: (-s.tally.distinct, -s.tally.comments, s.order),
+    )
+    opposed = sorted(
+        (s for s in keyed if s.tally.stance.get("oppose", 0)),
+        key=lambda s: (
+            -s.tally.stance["oppose"],
+            -s.tally.stance["oppose"] / s.tally.comments,
+            s.order,
+        ),
+    )
+    rolled = {s.key: s.rollup.comments for s in keyed}
+    parents = {c.key: c.parent for c in clauses}
+    # Name the topmost clause without comments, not each of its silent children.
+    silent = tuple(
+        s.key
+        for s in keyed
+        if rolled[s.key] == 0
+        and (parents.get(s.key) is None or rolled.get(parents[s.key] or "", 1) > 0)
+    )
+    return Ranking(
+        most_discussed=tuple(s.key for s in discussed[:RANK_LIMIT]),
+        most_opposed=tuple(s.key for s in opposed[:RANK_LIMIT]),
+        uncommented=silent,
+    )

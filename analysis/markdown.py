@@ -1,0 +1,325 @@
+"""The digest and the public feedback report as Markdown: deterministic bytes, personal data masked.
+
+Every piece of user text goes through ``_text``: personal data masked (``analysis.flags.mask_pii``),
+line breaks flattened, ``& < >`` turned into entities (so ``<script>`` comes out inert) and Markdown
+syntax (``| * _ ` [ ] # ~ \\``) escaped, so no comment can break a table or inject HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from analysis.digest import FLAG_ORDER
+from analysis.models import (
+    GENERAL_KEY,
+    OUTCOMES,
+    STANCES,
+    Cluster,
+    Decision,
+    Digest,
+    Section,
+    Suggestion,
+    Tally,
+)
+from analysis.text import INVISIBLE
+
+STANCE_NAMES = {
+    "support": "支持",
+    "oppose": "反对",
+    "suggest": "建议",
+    "question": "疑问",
+    "other": "其他",
+}
+POLARITY_NAMES = {"pos": "正面", "neg": "负面", "neu": "中性"}
+FLAG_NAMES = {
+    "spam": "广告/垃圾信息",
+    "abuse": "辱骂",
+    "offtopic": "无关",
+    "pii": "含个人信息",
+    "flood": "刷屏",
+}
+MAX_IDS = 30
+TOP_CLAUSES = 10
+
+_MARKUP = re.compile(r"([\\`*_\[\]#~|])")
+
+
+def _mask(text: str) -> str:
+    from analysis.flags import mask_pii
+
+    return mask_pii(text)
+
+
+def _text(text: str) -> str:
+    """User text made safe for Markdown and HTML: masked, on one line, escaped."""
+    flat = " ".join(INVISIBLE.sub(" ", _mask(text)).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKUP.sub(r"\\\1", flat)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "0%"
+
+
+def _ids(ids: Sequence[int]) -> str:
+    shown = " ".join(f"#{i}" for i in ids[:MAX_IDS])
+    return (
+        shown if len(ids) <= MAX_IDS else f"{shown} …（共 {_n(len(ids))} 条，完整名单见 JSON 汇总）"
+    )
+
+
+def _name(section: Section) -> str:
+    if section.kind == "bucket":
+        return section.label
+    label = _text(section.label if "第" in section.label else section.key)
+    return f"{label}　{_text(section.heading)}" if section.heading.strip() else label
+
+
+def _split(counts: dict[str, int], names: dict[str, str]) -> str:
+    return " · ".join(f"{names[k]} {_n(v)}" for k, v in counts.items() if v)
+
+
+def _period(digest: Digest) -> str:
+    d = digest.draft
+    opens = d.opens.isoformat() if d.opens else "未设定"
+    deadline = d.deadline.isoformat() if d.deadline else "未设定"
+    return f"{opens} 至 {deadline}"
+
+
+def _stance_table(tally: Tally) -> list[str]:
+    head = "| " + " | ".join(STANCE_NAMES[s] for s in STANCES) + " |"
+    rule = "|" + "---:|" * len(STANCES)
+    row = (
+        "| "
+        + " | ".join(
+            f"{_n(tally.stance.get(s, 0))}（{_pct(tally.stance.get(s, 0), tally.comments)}）"
+            for s in STANCES
+        )
+        + " |"
+    )
+    return [head, rule, row]
+
+
+def _change(s: Suggestion) -> tuple[str, str]:
+    target = f"“{_text(s.target)}”" if s.target else "（本条）"
+    if s.operation == "delete":
+        return target, "删除"
+    if s.operation == "insert":
+        where = f"在{target}后增加" if s.target else "增加"
+        return target if s.target else "—", f"{where}“{_text(s.proposed)}”"
+    return target, f"“{_text(s.proposed)}”"
+
+
+def _cluster_lines(number: int, cluster: Cluster) -> list[str]:
+    split = _split(cluster.stance, STANCE_NAMES)
+    if cluster.remainder:
+        return [
+            f"{number}. 其他（未归入以上观点）— {_n(cluster.size)} 条（{split}）",
+            f"   全部意见：{_ids(cluster.members)}",
+        ]
+    lines = [
+        f"{number}. **{_text(cluster.label)}** — {_n(cluster.size)} 条（独立 {_n(cluster.distinct)} 条；{split}）"
+    ]
+    if cluster.quote:
+        lines.append(f"   > “{_text(cluster.quote)}”（#{cluster.representative}）")
+    lines.append(f"   全部意见：{_ids(cluster.members)}")
+    return lines
+
+
+def _section(section: Section) -> list[str]:
+    t = section.tally
+    out = [f"## {_name(section)}", ""]
+    if section.excerpt:
+        out += [f"> {_text(section.excerpt)}", ""]
+    out.append(
+        f"**{_n(t.comments)} 条意见**（独立 {_n(t.distinct)} 条）"
+        + (f"　另有已隐藏 {_n(t.hidden)} 条" if t.hidden else "")
+    )
+    if section.rollup.comments != t.comments:
+        out.append(
+            f"含下级条款共 {_n(section.rollup.comments)} 条（独立 {_n(section.rollup.distinct)} 条）"
+        )
+    out.append("")
+    if t.comments:
+        out += [*_stance_table(t), ""]
+    if section.clusters:
+        out += ["### 观点聚类", ""]
+        for number, cluster in enumerate(section.clusters, start=1):
+            out += _cluster_lines(number, cluster)
+        out.append("")
+    if section.campaigns:
+        out += ["### 批量提交", ""]
+        for c in section.campaigns:
+            kind = "同一来源短时间内重复提交" if c.flood else "内容基本相同"
+            out.append(
+                f"- **{c.id}**：{_n(c.size)} 条{kind}（模板见 #{c.representative}）：“{_text(c.text[:80])}”"
+            )
+            if c.additions:
+                extra = "；".join(
+                    f"“{_text(a.text[:60])}”（#{a.comment}）" for a in c.additions[:5]
+                )
+                out.append(f"  - {_n(len(c.additions))} 处在模板之外补充了内容，如 {extra}")
+            out.append(f"  - 全部意见：{_ids(c.members)}")
+        out.append("")
+    if section.suggestions:
+        out += ["### 具体修改建议", "", "| 原文 | 建议改为 | 提出意见 |", "|---|---|---|"]
+        for s in section.suggestions:
+            before, after = _change(s)
+            if s.target and not s.in_clause:
+                before += "（本条中未找到）"
+            out.append(f"| {before} | {after} | {_n(len(s.comments))} 条（{_ids(s.comments)}） |")
+        out.append("")
+    if section.flagged:
+        out += ["### 待审", ""]
+        for flag, ids in section.flagged.items():
+            out.append(f"- {FLAG_NAMES.get(flag, flag)} {_n(len(ids))} 条（{_ids(ids)}）")
+        out.append("")
+    return out
+
+
+def render_digest_markdown(digest: Digest) -> str:
+    """``digest.md``: what a drafter circulates. Same digest, same bytes; personal data masked."""
+    d, t = digest.draft, digest.totals
+    by_key = {s.key: s for s in digest.sections}
+    clauses = [s for s in digest.sections if s.kind != "bucket"]
+    touched = sum(1 for s in clauses if s.tally.comments)
+    out = [f"# 意见汇总分析：{_text(d.title)}", ""]
+    out.append(
+        f"- 征求意见期：{_period(digest)}"
+        + (f"　·　起草单位：{_text(d.issuer)}" if d.issuer else "")
+    )
+    out.append(
+        f"- 共收到意见 **{_n(t.comments)}** 条（{_split(t.submitters, {k: k for k in t.submitters}) or '无'}）"
+        + (f"，另有已隐藏 {_n(t.hidden)} 条" if t.hidden else "")
+    )
+    out.append(
+        f"- 去除批量复制后独立意见 **{_n(t.distinct)}** 条；识别批量提交 **{_n(t.campaigns)}** 组（共 {_n(t.in_campaigns)} 条）"
+    )
+    out.append(
+        "- 立场："
+        + " · ".join(f"{STANCE_NAMES[s]} {_pct(t.stance.get(s, 0), t.comments)}" for s in STANCES)
+    )
+    out.append(
+        "- 倾向："
+        + " · ".join(
+            f"{v} {_pct(t.polarity.get(k, 0), t.comments)}" for k, v in POLARITY_NAMES.items()
+        )
+    )
+    silent = "、".join(_name(by_key[k]) for k in digest.ranking.uncommented if k in by_key) or "无"
+    out.append(f"- 涉及条款 {touched} / {len(clauses)}；**未收到意见的条款**：{silent}")
+    flagged = " · ".join(
+        f"{FLAG_NAMES[f]} {_n(t.flags.get(f, 0))} 条" for f in FLAG_ORDER if t.flags.get(f)
+    )
+    out += [f"- 已标记待审：{flagged or '无'}（个人信息已遮盖）", ""]
+    if digest.ranking.most_discussed:
+        out += [
+            "## 最受关注的条款",
+            "",
+            "| 条款 | 意见数 | 独立意见 | 支持 | 反对 | 建议 | 疑问 | 主要观点 |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for key in digest.ranking.most_discussed[:TOP_CLAUSES]:
+            s = by_key[key]
+            st = s.tally.stance
+            points = "；".join(
+                _text(c.label) for c in [c for c in s.clusters if not c.remainder][:2]
+            )
+            shares = " | ".join(
+                _pct(st.get(x, 0), s.tally.comments)
+                for x in ("support", "oppose", "suggest", "question")
+            )
+            out.append(
+                f"| {_name(s)} | {_n(s.tally.comments)} | {_n(s.tally.distinct)} | {shares} | {points or '—'} |"
+            )
+        out.append("")
+    if digest.ranking.most_opposed:
+        names = "、".join(
+            f"{_name(by_key[k])}（反对 {_n(by_key[k].tally.stance['oppose'])} 条）"
+            for k in digest.ranking.most_opposed[:5]
+        )
+        out += [f"**反对意见最集中的条款**：{names}", ""]
+    out += ["---", ""]
+    for section in digest.sections:
+        if section.tally.comments or section.tally.hidden:
+            out += _section(section)
+    return "\n".join(out).rstrip() + "\n"
+
+
+class _Points:
+    """What each decision target names in the digest, looked up once per report."""
+
+    def __init__(self, digest: Digest) -> None:
+        self.clusters = {c.id: (s, c) for s in digest.sections for c in s.clusters}
+        self.suggestions = {g.id: (s, g) for s in digest.sections for g in s.suggestions}
+        self.comments = {str(n.id): n for n in digest.comments}
+
+    def point(self, decision: Decision) -> tuple[str, str, int, int]:
+        """(section key, point title as escaped Markdown, comments, campaign copies)."""
+        kind, target = decision.target_kind, decision.target_id
+        if kind == "cluster" and target in self.clusters:
+            section, c = self.clusters[target]
+            copies = sum(k.size for k in section.campaigns if k.id in c.campaigns)
+            return section.key, "其他意见" if c.remainder else _text(c.label), c.size, copies
+        if kind == "suggestion" and target in self.suggestions:
+            section, g = self.suggestions[target]
+            before, after = _change(g)  # already escaped
+            title = f"{before}{after}" if g.operation == "delete" else f"{before} → {after}"
+            return section.key, title, len(g.comments), 0
+        note = self.comments.get(target.lstrip("#")) if kind == "comment" else None
+        if note is not None:
+            return note.bucket, _text(f"意见 #{note.id}"), 1, 0
+        key = decision.clause or GENERAL_KEY
+        return key, f"意见要点 {_text(target)}（在最新分析中已调整）", 0, 0
+
+
+def render_feedback_markdown(digest: Digest, decisions: Sequence[Decision]) -> str:
+    """The public 意见采纳情况说明: counts, outcomes and reasons; no comment text, no personal data."""
+    d, t = digest.draft, digest.totals
+    by_key = {s.key: s for s in digest.sections}
+    touched = sum(1 for s in digest.sections if s.kind != "bucket" and s.tally.comments)
+    points = sum(1 for s in digest.sections for c in s.clusters if not c.remainder) + sum(
+        c.distinct for s in digest.sections for c in s.clusters if c.remainder
+    )
+    issuer = _text(d.issuer) if d.issuer else "起草单位"
+    out = [f"# 关于{_text(d.title)}公开征求意见采纳情况的说明", "", "## 一、基本情况", ""]
+    out.append(
+        f"{_period(digest)}，{issuer}公开征求社会各界意见，共收到意见 {_n(t.comments)} 条，涉及 {touched} 个条款。"
+        f"经合并相同意见（含批量提交 {_n(t.campaigns)} 组），归纳为 {_n(points)} 个意见要点。"
+    )
+    rows: dict[str, list[int]] = {o: [0, 0] for o in OUTCOMES}
+    grouped: dict[str, list[str]] = {}
+    refused: list[str] = []
+    points_of = _Points(digest)
+    for decision in decisions:
+        key, title, size, copies = points_of.point(decision)
+        outcome = decision.outcome if decision.outcome in OUTCOMES else "另行研究"
+        rows[outcome][0] += 1
+        rows[outcome][1] += size
+        reason = _text(decision.reason)
+        count = f"{_n(size)} 条" + (f"，含批量提交 {_n(copies)} 条" if copies else "")
+        line = f"**{title}**（{count}）— **{outcome}**。" + reason
+        grouped.setdefault(key, []).append(line)
+        if outcome == "不予采纳" and reason and reason not in refused:
+            refused.append(reason)
+    out += ["", "## 二、采纳情况", "", "| 处理结果 | 意见要点 | 涉及意见数 |", "|---|---:|---:|"]
+    for outcome, (count, size) in rows.items():
+        out.append(f"| {outcome} | {_n(count)} | {_n(size)} |")
+    out += ["", "## 三、主要意见及处理情况", ""]
+    if not grouped:
+        out += ["尚未对意见作出处理。", ""]
+    order = [s.key for s in digest.sections] + sorted(k for k in grouped if k not in by_key)
+    for key in order:
+        if key not in grouped:
+            continue
+        name = _name(by_key[key]) if key in by_key else _text(key)
+        out += [f"### {name}", ""]
+        out += [f"{i}. {line}" for i, line in enumerate(grouped[key], start=1)]
+        out.append("")
+    out += ["## 四、未予采纳意见的主要理由", ""]
+    out += [f"- {r}" for r in refused] or ["- 无"]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,330 @@
+"""``comments`` command line: serve, import, parse, migrate, add-drafter, digest, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from comments.settings import SETTINGS, Settings
+
+
+class CommandError(Exception):
+    """A one-line message for the user; the command exits with status 1."""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD 格式，收到 {value!r}") from None
+
+
+_ENGINES: list[Engine] = []  # disposed by main() when the command ends
+
+
+def _engine(settings: Settings) -> Engine:
+    """A migrated engine for this command; main() closes its connections at the end."""
+    from comments.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    _ENGINES.append(engine)
+    migrate(engine)
+    return engine
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from comments.drafts import DraftParseError, parse_file
+
+    try:
+        tree = parse_file(args.file)
+    except (DraftParseError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    json.dump(tree.to_dict(), sys.stdout, ensure_ascii=False, indent=2 if args.indent else None)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from comments import store
+    from comments.drafts import DraftParseError, parse_file, source_text
+    from comments.errors import InputError
+
+    settings = _settings()
+    try:
+        tree = parse_file(args.file, max_bytes=settings.max_upload_bytes)
+    except (DraftParseError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    engine = _engine(settings)
+    with Session(engine) as session:
+        try:
+            draft = store.import_draft(
+                session=session,
+                tree=tree,
+                source_name=Path(args.file).name,
+                source_text=source_text(Path(args.file).read_bytes(), filename=args.file),
+                slug=args.slug,
+                title=args.title,
+                deadline=args.deadline,
+                organisation=args.organisation or "",
+            )
+        except InputError as exc:
+            raise CommandError(exc.message) from None
+    print(draft.slug)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _engine(settings)
+    print("数据库已是最新结构。")
+    return 0
+
+
+def cmd_add_drafter(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from comments import store
+    from comments.errors import InputError
+
+    engine = _engine(_settings())
+    with Session(engine) as session:
+        try:
+            _drafter, password, token = store.add_drafter(
+                session=session,
+                name=args.name,
+                organisation=args.organisation or "",
+                role="admin" if args.admin else "drafter",
+            )
+        except InputError as exc:
+            raise CommandError(exc.message) from None
+    print(f"password: {password}")
+    print(f"token: {token}")
+    return 0
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = done * 100 // total
+        if percent == self.shown:
+            return
+        self.shown = percent
+        filled = percent * 30 // 100
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%  {done:,}/{total:,}"
+        )
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from comments import store
+    from comments.digests import DigestService
+
+    engine = _engine(_settings())
+    with Session(engine) as session:
+        draft = store.draft_by_slug(session, args.slug)
+    if draft is None:
+        raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
+    result = DigestService(engine).compute(draft, ProgressBar("分析意见"))
+    if args.format == "markdown":
+        from analysis import render_digest_markdown
+
+        sys.stdout.write(render_digest_markdown(result.digest))
+    else:
+        json.dump(result.digest.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from comments import store
+    from comments.digests import DigestService
+    from comments.errors import InputError
+    from comments.exports import export_text
+
+    settings = _settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        draft = store.draft_by_slug(session, args.slug)
+    if draft is None:
+        raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
+    if args.feedback:
+        name = "feedback.md"
+    elif args.format == "digest":
+        name = "digest.md"
+    else:
+        name = ("comments." if args.personal else "public-comments.") + args.format
+    try:
+        text = export_text(engine, DigestService(engine), draft, name, tz=settings.timezone)
+    except InputError as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        engine.dispose()
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_purge_contacts(args: argparse.Namespace) -> int:
+    from comments.retention import purge_contacts
+
+    settings = _settings()
+    days = settings.contact_retention_days
+    if days == 0:
+        print("COMMENTS_CONTACT_RETENTION_DAYS 为 0：联系方式永久保留，未做任何修改。")
+        return 0
+    engine = _engine(settings)
+    try:
+        result = purge_contacts(engine, retention_days=days, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    assert result.cutoff is not None
+    before = result.cutoff.isoformat(timespec="seconds")
+    verb = "将抹去" if args.dry_run else "已抹去"
+    print(f"{verb} {result.erased} 条意见的联系方式（{before} 之前提交，保留期 {days} 天）。")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from comments.seed import load_example_if_empty
+
+    settings = _settings()
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    if args.workers < 1:
+        raise CommandError("--workers 至少为 1。")
+    if args.workers > 1 and args.reload:
+        raise CommandError("--reload 只能用于单个进程，不能与 --workers 同用。")
+    engine = _engine(settings)
+    if settings.load_example:
+        slug = load_example_if_empty(engine, settings)
+        if slug:
+            print(f"数据库为空，已导入示例草案：/drafts/{slug}", flush=True)
+    engine.dispose()
+    print(
+        f"公开征求意见服务：http://{host}:{port}/  （数据库 {settings.database_url}）", flush=True
+    )
+    uvicorn.run(
+        "comments.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        reload=args.reload,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=5,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings_help = "\n".join(f"  {info.env:34} {info.help}" for info in SETTINGS.values())
+    parser = argparse.ArgumentParser(
+        prog="comments",
+        description="征求意见稿公开征求意见服务",
+        epilog="环境变量：\n" + settings_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="启动网站（空数据库时导入示例草案）")
+    p.add_argument("--host", help="监听地址（默认 COMMENTS_HOST 或 127.0.0.1）")
+    p.add_argument("--port", type=int, help="端口（默认 COMMENTS_PORT 或 8000）")
+    p.add_argument("--reload", action="store_true", help="代码改动后自动重启（开发用）")
+    p.add_argument(
+        "--workers", type=int, default=1, help="进程数（多进程请用 PostgreSQL，见 docs/deploy.md）"
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "purge-contacts", help="抹去超过保留期（COMMENTS_CONTACT_RETENTION_DAYS）的意见联系方式"
+    )
+    p.add_argument("--dry-run", action="store_true", help="只统计将被抹去的条数，不修改")
+    p.set_defaults(func=cmd_purge_contacts)
+
+    p = sub.add_parser("import", help="导入草案文件（.txt/.md/.docx），打印其短名")
+    p.add_argument("file")
+    p.add_argument("--slug", help="网址中的短名（小写字母、数字、连字符）")
+    p.add_argument("--deadline", type=_date, help="截止日期 YYYY-MM-DD，覆盖从通知中识别的日期")
+    p.add_argument("--title", help="草案标题，覆盖从文件中识别的标题")
+    p.add_argument("--organisation", help="起草单位（决定哪些起草人员可以管理它）")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("parse", help="解析草案文件并以 JSON 打印条款树（不写数据库）")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（默认即是）")
+    p.add_argument("--indent", action="store_true", help="缩进输出")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("migrate", help="创建或升级数据库结构")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("digest", help="意见汇总分析（JSON 或 Markdown，打印到标准输出）")
+    p.add_argument("slug")
+    p.add_argument("--format", choices=["json", "markdown"], default="json", help="输出格式")
+    p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser("export", help="导出意见采纳情况、汇总分析或意见（打印到标准输出）")
+    p.add_argument("slug")
+    p.add_argument("--feedback", action="store_true", help="意见采纳情况（Markdown，可公开）")
+    p.add_argument(
+        "--format",
+        choices=["csv", "json", "digest"],
+        default="csv",
+        help="csv / json：意见列表（默认遮盖个人信息）；digest：汇总分析 Markdown",
+    )
+    p.add_argument("--personal", action="store_true", help="意见列表含姓名、联系方式（仅限内部）")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("add-drafter", help="新建起草人员账号，打印一次密码和 API 令牌")
+    p.add_argument("name")
+    p.add_argument("--organisation", help="所属单位")
+    p.add_argument("--admin", action="store_true", help="管理员（可管理起草人员）")
+    p.set_defaults(func=cmd_add_drafter)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CommandError as exc:
+        print(f"comments: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        while _ENGINES:
+            _ENGINES.pop().dispose()

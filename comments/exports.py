@@ -1,0 +1,212 @@
+"""Exports: comments as CSV (UTF-8 with BOM, for Excel) and JSON, the audit log as CSV.
+
+Two audiences: the drafters' export carries personal data (names, contacts, receipts) and every
+comment, hidden ones included; the public export carries only published comments, names only where
+the submitter agreed, and personal data in the text masked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from analysis.models import CommentNote
+from comments import decisions, review, store, views
+from comments.digests import DigestService
+from comments.errors import InputError
+from comments.models import AuditLog, Comment, Decision, Draft
+
+BOM = "\ufeff"
+STATUS_TEXT = {"published": "已公开", "pending": "待审核", "hidden": "已隐藏"}
+# Cells Excel would read as a formula are prefixed so they stay text (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return BOM + out.getvalue()
+
+
+def public_name(comment: Comment) -> str:
+    return comment.name if comment.show_name and comment.name else ""
+
+
+def comment_records(
+    comments: Sequence[Comment],
+    titles: Mapping[str | None, str],
+    *,
+    personal: bool,
+    tz: str,
+    notes: Mapping[int, CommentNote] | None = None,
+    decided: Mapping[int, Decision] | None = None,
+) -> list[dict[str, Any]]:
+    """One plain record per comment; the public form drops unpublished comments and personal data."""
+    records = []
+    if not personal:  # imported here: only the public export masks, and the import is not free
+        from analysis.flags import mask_pii
+    for c in comments:
+        assert c.id is not None
+        if not personal and c.status != "published":
+            continue
+        note = notes.get(c.id) if notes else None
+        decision = decided.get(c.id) if decided else None
+        record: dict[str, Any] = {
+            "id": c.id,
+            "clause": c.clause_key,
+            "clause_title": titles.get(c.clause_key, c.clause_key or ""),
+            "created_at": views.local_time(c.created_at, tz),
+            "submitter_type": c.submitter_type,
+            "region": c.region,
+            "body": c.body if personal else mask_pii(c.body),
+        }
+        if personal:
+            record |= {
+                "receipt": c.receipt,
+                "name": c.name,
+                "contact": c.contact,
+                "show_name": c.show_name,
+                "status": c.status,
+            }
+        else:
+            record["name"] = public_name(c)
+        if note is not None:
+            record |= {
+                "stance": note.stance,
+                "cluster": note.cluster,
+                "campaign": note.campaign,
+                "flags": list(note.flags),
+            }
+        if decision is not None:
+            record |= {"decision": decision.outcome, "decision_reason": decision.reason}
+        records.append(record)
+    return records
+
+
+_COLUMNS = [
+    ("id", "编号"),
+    ("receipt", "回执编号"),
+    ("clause", "条款"),
+    ("clause_title", "条款名称"),
+    ("created_at", "提交时间"),
+    ("submitter_type", "提交者类型"),
+    ("region", "地区"),
+    ("name", "姓名或单位"),
+    ("contact", "联系方式"),
+    ("show_name", "同意公开姓名"),
+    ("status", "状态"),
+    ("stance", "立场"),
+    ("cluster", "观点聚类"),
+    ("campaign", "批量提交"),
+    ("flags", "标记"),
+    ("decision", "处理结果"),
+    ("decision_reason", "处理理由"),
+    ("body", "意见内容"),
+]
+
+
+def comments_csv(records: Sequence[Mapping[str, Any]], *, personal: bool) -> str:
+    private = {"receipt", "contact", "show_name", "status"}
+    columns = [(k, h) for k, h in _COLUMNS if personal or k not in private]
+
+    def value(record: Mapping[str, Any], key: str) -> object:
+        v = record.get(key)
+        if key == "clause":
+            return v if v is not None else "（总体意见）"
+        if key == "status":
+            return STATUS_TEXT.get(str(v), v)
+        if key == "show_name":
+            return "是" if v else "否"
+        if key == "flags":
+            return "、".join(v or [])
+        return v
+
+    return _csv([h for _, h in columns], [[value(r, k) for k, _ in columns] for r in records])
+
+
+def comments_json(draft: Draft, records: Sequence[Mapping[str, Any]], *, personal: bool) -> str:
+    data = {
+        "draft": {"slug": draft.slug, "title": draft.title, "organisation": draft.organisation},
+        "personal_data": personal,
+        "count": len(records),
+        "comments": list(records),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def audit_csv(rows: Sequence[AuditLog], tz: str) -> str:
+    return _csv(
+        ["编号", "时间", "操作人", "操作", "对象", "详情"],
+        [
+            [a.id, views.local_time(a.created_at, tz), a.actor, a.action, a.target, a.detail]
+            for a in rows
+        ],
+    )
+
+
+EXPORT_NAMES = (
+    "digest.md",
+    "feedback.md",
+    "comments.csv",
+    "comments.json",
+    "public-comments.csv",
+    "public-comments.json",
+    "audit.csv",
+)
+
+
+def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str, *, tz: str) -> str:
+    """The text of one export of a draft (blocking: runs the digest when it is stale).
+
+    ``comments.*`` carry personal data (drafters only); ``public-comments.*`` and ``feedback.md``
+    do not.
+    """
+    from analysis import render_digest_markdown, render_feedback_markdown
+
+    assert draft.id is not None
+    if name == "digest.md":
+        return render_digest_markdown(digests.get(draft).digest)
+    with Session(engine) as session:
+        stored = review.decisions_of(session, draft.id)
+        if name == "feedback.md":
+            return render_feedback_markdown(
+                digests.get(draft).digest, decisions.for_analysis(stored)
+            )
+        if name == "audit.csv":
+            rows = store.audit_log(session, limit=1_000_000, draft_slug=draft.slug)
+            return audit_csv(rows, tz)
+        if name not in EXPORT_NAMES:
+            raise InputError("unknown_export", "没有这种导出格式。", status=404)
+        comments = list(store.comments_of(session, draft.id))
+        titles: dict[str | None, str] = {
+            c.key: views.clause_title(c) for c in store.clauses_of(session, draft.id)
+        }
+        titles[None] = views.clause_title(None)
+        members = review.decision_members(session, draft.id)
+    personal = not name.startswith("public-")
+    latest = digests.latest(draft.id)
+    records = comment_records(
+        comments,
+        titles,
+        personal=personal,
+        tz=tz,
+        notes={n.id: n for n in latest.digest.comments} if latest and personal else None,
+        decided=decisions.effective_by_comment(stored, members),
+    )
+    if name.endswith(".csv"):
+        return comments_csv(records, personal=personal)
+    return comments_json(draft, records, personal=personal)

@@ -1,0 +1,145 @@
+"""SQLModel tables. One module, so that nothing imports in a cycle.
+
+Times are aware UTC datetimes (SQLModel stores them as UTC, also on SQLite); dates (deadlines) are
+calendar dates in the service's time zone (``COMMENTS_TIMEZONE``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+SUBMITTER_TYPES = ("个人", "企业", "行业协会", "社会组织", "政府部门", "其他")
+DRAFTER_ROLES = ("drafter", "admin")
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the installation (the generated secret key, for one)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Draft(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    issuer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    contact: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    organisation: str = Field(default="", max_length=200)
+    opens_on: date | None = None
+    deadline: date | None = None
+    # "open": taking comments until the deadline; "closed": closed early by a drafter;
+    # "unpublished": imported, not yet visible to the public.
+    status: str = Field(default="open", max_length=16)
+    is_example: bool = False
+    source_name: str = Field(default="", max_length=255)
+    source_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Clause(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("draft_id", "key", name="uq_clause_draft_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    key: str = Field(max_length=255)
+    parent_key: str | None = Field(default=None, max_length=255)
+    position: int
+    depth: int = 0
+    kind: str = Field(max_length=32)
+    label: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    number: int | None = None
+    heading: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    rows_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Comment(SQLModel, table=True):
+    __table_args__ = (Index("ix_comment_draft_clause", "draft_id", "clause_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    # None: a comment on the whole draft (总体意见).
+    clause_key: str | None = Field(default=None, max_length=255)
+    receipt: str = Field(max_length=16, unique=True, index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    submitter_type: str = Field(default="个人", max_length=16)
+    name: str = Field(default="", max_length=100)
+    contact: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=100)
+    show_name: bool = False
+    status: str = Field(default="published", max_length=16)
+    client_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Drafter(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    organisation: str = Field(default="", max_length=200)
+    role: str = Field(default="drafter", max_length=16)  # drafter | admin
+    password_hash: str = Field(max_length=255)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Disabled accounts keep their audit history but can neither log in nor use their token.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=64)
+    target: str = Field(default="", max_length=255)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+DECISION_OUTCOMES = ("采纳", "部分采纳", "不予采纳", "另行研究")
+DECISION_KINDS = ("cluster", "suggestion", "comment")
+
+
+class Decision(SQLModel, table=True):
+    """An adoption decision on a cluster, a suggestion or one comment (意见采纳情况)."""
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "target_kind", "target_id", name="uq_decision_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    target_kind: str = Field(max_length=16)  # cluster | suggestion | comment
+    target_id: str = Field(max_length=64)
+    clause_key: str | None = Field(default=None, max_length=255)
+    # What the drafter decided on, as shown then (a cluster's label, a suggestion's wording).
+    label: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    outcome: str = Field(max_length=16)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by: str = Field(max_length=100)
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+class DecisionMember(SQLModel, table=True):
+    """The comments a decision covered when it was taken (a cluster's members at that moment)."""
+
+    decision_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("decision.id", ondelete="CASCADE"), primary_key=True)
+    )
+    comment_id: int = Field(foreign_key="comment.id", primary_key=True, index=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per account name, in the database so every process sees the lock-out."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    failures: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,264 @@
+"""The OpenAPI document served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "征求意见稿公开征求意见服务 API",
+        "version": "1",
+        "description": "公众可读取草案、逐条提交意见、凭回执编号查询；起草单位凭令牌读取意见汇总。"
+        '所有错误都以 {"error": {"code", "message"}} 返回。',
+    },
+    "paths": {
+        "/api/drafts": {
+            "get": {
+                "summary": "草案列表",
+                "operationId": "listDrafts",
+                "responses": {
+                    "200": {
+                        "description": "公开的草案",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "drafts": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/DraftSummary"},
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        },
+        "/api/drafts/{slug}": {
+            "get": {
+                "summary": "草案全文（条款树）",
+                "operationId": "getDraft",
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "responses": {
+                    "200": {
+                        "description": "草案及其条款树，每个节点带意见数",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Draft"}}
+                        },
+                    },
+                    "404": _error("没有这份草案"),
+                },
+            }
+        },
+        "/api/drafts/{slug}/comments": {
+            "post": {
+                "summary": "提交意见",
+                "operationId": "postComment",
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/NewComment"}}
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "意见已保存（事务提交后才返回回执）",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["id", "receipt"],
+                                    "properties": {
+                                        "id": {"type": "integer"},
+                                        "receipt": {"type": "string", "example": "7K3QF-M9X2A"},
+                                        "url": {"type": "string"},
+                                        "created_at": {"type": "string", "format": "date-time"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _error("内容为空、过长、JSON 无效或字段不合规"),
+                    "403": _error("征求意见期已结束或尚未开始"),
+                    "404": _error("没有这份草案或这个条款"),
+                    "413": _error("请求体过大"),
+                    "429": _error("提交过于频繁（带 Retry-After）"),
+                    "503": _error("数据库暂时不可用，意见未保存"),
+                },
+            }
+        },
+        "/api/receipts/{receipt}": {
+            "get": {
+                "summary": "凭回执查询意见",
+                "operationId": "getReceipt",
+                "parameters": [
+                    {
+                        "name": "receipt",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "意见及其状态",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}
+                        },
+                    },
+                    "400": _error("回执编号格式不正确"),
+                    "404": _error("没有这个回执"),
+                },
+            }
+        },
+        "/api/drafts/{slug}/digest": {
+            "get": {
+                "summary": "意见汇总分析（JSON，仅起草单位）",
+                "operationId": "getDigest",
+                "security": [{"bearer": []}],
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "responses": {
+                    "200": {
+                        "description": "汇总，含每条意见的标注",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "401": _error("缺少或无效的令牌"),
+                    "403": _error("无权查看这份草案"),
+                    "404": _error("没有这份草案"),
+                },
+            }
+        },
+        "/api/drafts/{slug}/digest.md": {
+            "get": {
+                "summary": "意见汇总分析（Markdown，仅起草单位）",
+                "operationId": "getDigestMarkdown",
+                "security": [{"bearer": []}],
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "responses": {
+                    "200": {
+                        "description": "Markdown 文档",
+                        "content": {"text/markdown": {"schema": {"type": "string"}}},
+                    },
+                    "401": _error("缺少或无效的令牌"),
+                    "403": _error("无权查看这份草案"),
+                    "404": _error("没有这份草案"),
+                },
+            }
+        },
+    },
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "parameters": {
+            "slug": {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    }
+                },
+            },
+            "DraftSummary": {
+                "type": "object",
+                "properties": {
+                    "slug": {"type": "string"},
+                    "title": {"type": "string"},
+                    "issuer": {"type": "string"},
+                    "contact": {"type": "string"},
+                    "opens_on": {"type": "string", "format": "date", "nullable": True},
+                    "deadline": {"type": "string", "format": "date", "nullable": True},
+                    "period": {"type": "string", "enum": ["open", "ended", "closed", "not_yet"]},
+                    "accepting_comments": {"type": "boolean"},
+                    "days_left": {"type": "integer", "nullable": True},
+                    "is_example": {"type": "boolean"},
+                    "comment_count": {"type": "integer"},
+                    "url": {"type": "string"},
+                },
+            },
+            "Node": {
+                "type": "object",
+                "properties": {
+                    "key": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "label": {"type": "string"},
+                    "number": {"type": "integer", "nullable": True},
+                    "heading": {"type": "string"},
+                    "text": {"type": "string"},
+                    "comments": {"type": "integer"},
+                    "rows": {
+                        "type": "array",
+                        "items": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                },
+            },
+            "Draft": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/DraftSummary"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "whole_draft_comments": {"type": "integer"},
+                            "nodes": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/Node"},
+                            },
+                        },
+                    },
+                ]
+            },
+            "NewComment": {
+                "type": "object",
+                "required": ["body"],
+                "properties": {
+                    "clause": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "条款的 key；null 表示对草案全文的总体意见",
+                    },
+                    "body": {"type": "string", "maxLength": 5000},
+                    "submitter_type": {
+                        "type": "string",
+                        "enum": ["个人", "企业", "行业协会", "社会组织", "政府部门", "其他"],
+                    },
+                    "name": {"type": "string", "maxLength": 100},
+                    "contact": {"type": "string", "maxLength": 200},
+                    "region": {"type": "string", "maxLength": 100},
+                    "show_name": {"type": "boolean"},
+                },
+            },
+            "Receipt": {
+                "type": "object",
+                "properties": {
+                    "receipt": {"type": "string"},
+                    "draft": {
+                        "type": "object",
+                        "properties": {"slug": {"type": "string"}, "title": {"type": "string"}},
+                    },
+                    "clause": {"type": "string", "nullable": True},
+                    "body": {"type": "string"},
+                    "submitter_type": {"type": "string"},
+                    "status": {"type": "string", "enum": ["published", "pending", "hidden"]},
+                    "status_label": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+}

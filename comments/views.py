@@ -1,0 +1,105 @@
+"""Rows → plain data for pages and the JSON API (no web framework here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from comments.models import Clause, Comment, Draft
+from comments.store import period_state
+
+STATUS_LABELS = {"published": "已收到", "pending": "待审核", "hidden": "未公开"}
+
+
+def days_left(draft: Draft, today: date) -> int | None:
+    return (draft.deadline - today).days if draft.deadline else None
+
+
+def draft_summary(draft: Draft, comments: int, today: date) -> dict[str, Any]:
+    period = period_state(draft, today)
+    return {
+        "slug": draft.slug,
+        "title": draft.title,
+        "issuer": draft.issuer,
+        "contact": draft.contact,
+        "opens_on": draft.opens_on.isoformat() if draft.opens_on else None,
+        "deadline": draft.deadline.isoformat() if draft.deadline else None,
+        "period": period,
+        "accepting_comments": period == "open",
+        "days_left": days_left(draft, today) if period == "open" else None,
+        "is_example": draft.is_example,
+        "comment_count": comments,
+        "url": f"/drafts/{draft.slug}",
+    }
+
+
+@dataclass
+class TreeNode:
+    clause: Clause
+    comments: int
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[list[str]] | None:
+        raw = self.clause.rows_json
+        return json.loads(raw) if raw else None
+
+
+def build_tree(clauses: Sequence[Clause], counts: Mapping[str | None, int]) -> list[TreeNode]:
+    """Nest the flat, ordered clause rows again by parent key."""
+    by_key: dict[str, TreeNode] = {}
+    roots: list[TreeNode] = []
+    for clause in clauses:
+        node = TreeNode(clause, counts.get(clause.key, 0))
+        by_key[clause.key] = node
+        parent = by_key.get(clause.parent_key) if clause.parent_key else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def node_dicts(clauses: Sequence[Clause], counts: Mapping[str | None, int]) -> list[dict[str, Any]]:
+    def to_dict(node: TreeNode) -> dict[str, Any]:
+        c = node.clause
+        data: dict[str, Any] = {
+            "key": c.key,
+            "kind": c.kind,
+            "label": c.label,
+            "number": c.number,
+            "heading": c.heading,
+            "text": c.text,
+            "comments": node.comments,
+            "children": [to_dict(child) for child in node.children],
+        }
+        if node.rows is not None:
+            data["rows"] = node.rows
+        return data
+
+    return [to_dict(n) for n in build_tree(clauses, counts)]
+
+
+def clause_title(clause: Clause | None) -> str:
+    if clause is None:
+        return "总体意见（对草案全文）"
+    text = f"{clause.label}{clause.heading}".strip() or clause.key
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
+    return {
+        "receipt": comment.receipt,
+        "draft": {"slug": draft.slug, "title": draft.title},
+        "clause": comment.clause_key,
+        "body": comment.body,
+        "submitter_type": comment.submitter_type,
+        "status": comment.status,
+        "status_label": STATUS_LABELS.get(comment.status, comment.status),
+        "created_at": comment.created_at.isoformat(),
+    }
+
+
+def local_time(moment: datetime, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,320 @@
+"""The drafters' workspace: login, the list of drafts, upload, preview, publish, the period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from comments import auth, review, store, views
+from comments.drafts import DraftParseError, parse_bytes, source_text
+from comments.errors import InputError
+from comments.models import Draft
+from comments.web import drafter_admin, drafter_digest, drafter_exports, drafter_review
+from comments.web.common import form_values, state_of
+from comments.web.drafter_common import (
+    Caller,
+    check_csrf,
+    guarded_draft,
+    parse_date,
+    protected,
+    render,
+)
+
+UPLOAD_SUFFIXES = (".txt", ".md", ".docx")
+
+
+def _safe_next(raw: str | None) -> str:
+    """Only local paths, so the login form cannot send anyone elsewhere."""
+    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return "/drafter"
+
+
+async def login_page(request: Request) -> Response:
+    return render(
+        request,
+        "drafter/login.html",
+        error=None,
+        name="",
+        next_url=_safe_next(request.query_params.get("next")),
+    )
+
+
+async def login_submit(request: Request) -> Response:
+    state = state_of(request)
+    values = await check_csrf(request)
+    name = values.get("name", "").strip()
+    password = values.get("password", "")
+    next_url = _safe_next(values.get("next"))
+    if not name or not password:
+        return render(
+            request,
+            "drafter/login.html",
+            status=400,
+            error="请填写用户名和密码。",
+            name=name,
+            next_url=next_url,
+        )
+
+    def attempt() -> auth.LoginResult:
+        with state.session() as session:
+            result = auth.login(session, name, password)
+            if result.drafter is not None:
+                store.audit(
+                    session, actor=result.drafter.name, action="login", target="", detail=""
+                )
+                session.commit()
+                session.refresh(result.drafter)
+            return result
+
+    result = await run_in_threadpool(attempt)
+    if result.drafter is None:
+        if result.wait_seconds:
+            minutes = (result.wait_seconds + 59) // 60
+            error, status = f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。", 429
+        else:
+            error, status = "用户名或密码不正确。", 401
+        return render(
+            request, "drafter/login.html", status=status, error=error, name=name, next_url=next_url
+        )
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        auth.session_value(state.secret, result.drafter),
+        max_age=auth.SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@protected
+async def logout(request: Request, caller: Caller) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.SESSION_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+@protected
+async def dashboard(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    today = store.today_in(state.settings.timezone)
+
+    def load() -> list[dict[str, Any]]:
+        with state.session() as session:
+            return [
+                views.draft_summary(s.draft, s.comments, today)
+                | {"organisation": s.draft.organisation}
+                for s in store.drafts_for_drafter(session, caller.drafter)
+            ]
+
+    drafts = await run_in_threadpool(load)
+    return render(request, "drafter/dashboard.html", caller=caller, drafts=drafts)
+
+
+def _upload_form(
+    request: Request,
+    caller: Caller,
+    *,
+    values: dict[str, str],
+    error: str | None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "drafter/upload.html",
+        status=status,
+        caller=caller,
+        values=values,
+        error=error,
+        max_mb=state_of(request).settings.max_upload_bytes // (1024 * 1024),
+    )
+
+
+@protected
+async def upload_page(request: Request, caller: Caller) -> Response:
+    return _upload_form(request, caller, values={}, error=None)
+
+
+@protected
+async def upload_submit(request: Request, caller: Caller) -> Response:
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    upload = form.get("file")
+    try:
+        return await _import_upload(request, caller, values, upload)
+    finally:
+        await form.close()  # the spooled upload file
+
+
+async def _import_upload(
+    request: Request, caller: Caller, values: dict[str, str], upload: object
+) -> Response:
+    state = state_of(request)
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InputError("missing_file", "请选择要上传的草案文件（.txt、.md 或 .docx）。")
+        filename = upload.filename
+        if not filename.lower().endswith(UPLOAD_SUFFIXES):
+            raise InputError("bad_file_type", "只支持 .txt、.md 和 .docx 格式的草案文件。")
+        data = await upload.read()
+        if not data:
+            raise InputError("empty_file", f"{filename}：文件是空的。")
+        deadline = parse_date(values.get("deadline"))
+        today = store.today_in(state.settings.timezone)
+        if deadline is not None and deadline < today:
+            raise InputError("deadline_past", "截止日期不能早于今天。")
+        organisation = caller.drafter.organisation
+        if caller.drafter.role == "admin" and values.get("organisation", "").strip():
+            organisation = values["organisation"].strip()[:200]
+        if not organisation:
+            raise InputError("missing_organisation", "请填写草案所属的起草单位。")
+        slug = values.get("slug", "").strip() or None
+        title = values.get("title", "").strip() or None
+
+        def save() -> Draft:
+            try:
+                tree = parse_bytes(
+                    data, filename=filename, max_bytes=state.settings.max_upload_bytes
+                )
+                text = source_text(data, filename=filename)
+            except DraftParseError as exc:
+                raise InputError("parse_error", str(exc)) from None
+            with state.session() as session:
+                return store.import_draft(
+                    session=session,
+                    tree=tree,
+                    source_name=filename,
+                    source_text=text,
+                    slug=slug,
+                    title=title,
+                    deadline=deadline,
+                    organisation=organisation,
+                    status="unpublished",
+                    actor=caller.drafter.name,
+                )
+
+        draft = await run_in_threadpool(save)
+    except InputError as exc:
+        return _upload_form(request, caller, values=values, error=exc.message, status=exc.status)
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}", status_code=303)
+
+
+def _draft_context(request: Request, draft: Draft) -> dict[str, Any]:
+    state = state_of(request)
+    today = store.today_in(state.settings.timezone)
+    assert draft.id is not None
+    with state.session() as session:
+        counts = store.comment_counts(session, draft.id)
+        clauses = store.clauses_of(session, draft.id)
+        pending = store.status_counts(session, draft.id).get("pending", 0)
+        decisions = review.decision_count(session, draft.id)
+    return {
+        "draft": draft,
+        "summary": views.draft_summary(draft, sum(counts.values()), today),
+        "tree": views.build_tree(clauses, counts),
+        "clause_count": len(clauses),
+        "pending": pending,
+        "decision_count": decisions,
+        "today": today,
+    }
+
+
+async def _draft_page(
+    request: Request, caller: Caller, draft: Draft, *, error: str | None = None, status: int = 200
+) -> Response:
+    context = await run_in_threadpool(_draft_context, request, draft)
+    return render(
+        request,
+        "drafter/draft.html",
+        status=status,
+        caller=caller,
+        error=error,
+        saved=request.query_params.get("saved") == "1",
+        **context,
+    )
+
+
+@protected
+async def draft_page(request: Request, caller: Caller) -> Response:
+    draft = await guarded_draft(request, caller)
+    return await _draft_page(request, caller, draft)
+
+
+@protected
+async def draft_edit(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    values = await form_values(request)
+    try:
+        deadline = parse_date(values.get("deadline"))
+
+        def save() -> None:
+            with state.session() as session:
+                row = session.get(Draft, draft.id)
+                assert row is not None
+                store.update_draft(
+                    session=session,
+                    draft=row,
+                    title=values.get("title", ""),
+                    deadline=deadline,
+                    today=store.today_in(state.settings.timezone),
+                    actor=caller.drafter.name,
+                )
+
+        await run_in_threadpool(save)
+    except InputError as exc:
+        return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
+    state.forget(draft.slug)
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
+
+
+@protected
+async def draft_period(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    values = await form_values(request)
+    try:
+        deadline = parse_date(values.get("deadline"), field="新的截止日期")
+
+        def save() -> None:
+            with state.session() as session:
+                row = session.get(Draft, draft.id)
+                assert row is not None
+                store.set_period(
+                    session=session,
+                    draft=row,
+                    action=values.get("action", ""),
+                    today=store.today_in(state.settings.timezone),
+                    actor=caller.drafter.name,
+                    deadline=deadline,
+                )
+
+        await run_in_threadpool(save)
+    except InputError as exc:
+        return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
+    state.forget(draft.slug)
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
+
+
+routes = [
+    Route("/login", login_page),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/drafter", dashboard),
+    Route("/drafter/upload", upload_page),
+    Route("/drafter/upload", upload_submit, methods=["POST"]),
+    Route("/drafter/drafts/{slug}", draft_page),
+    Route("/drafter/drafts/{slug}/edit", draft_edit, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/period", draft_period, methods=["POST"]),
+    *drafter_review.routes,
+    *drafter_digest.routes,
+    *drafter_exports.routes,
+    *drafter_admin.routes,
+]

@@ -1,0 +1,154 @@
+"""What every drafter route shares: who is asking, CSRF on forms, the draft they may act on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from analysis.models import Digest
+from comments import auth, store
+from comments.errors import InputError
+from comments.models import Draft, Drafter
+from comments.web.common import form_values, state_of
+from comments.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_pair
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The drafter making the request, and how they proved it (``session`` or ``token``)."""
+
+    drafter: Drafter
+    via: str
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def _identify(request: Request) -> Caller | None:
+    state = state_of(request)
+    token = bearer_token(request)
+    with state.session() as session:
+        if token is not None:
+            drafter = store.drafter_by_token(session, token)
+            if drafter is None or not drafter.active:
+                raise InputError("bad_token", "API 令牌无效或已停用。", status=401)
+            return Caller(drafter, "token")
+        drafter = auth.drafter_from_session(
+            session, state.secret, request.cookies.get(auth.SESSION_COOKIE)
+        )
+        return Caller(drafter, "session") if drafter is not None else None
+
+
+def render(
+    request: Request,
+    template: str,
+    status: int = 200,
+    *,
+    caller: Caller | None = None,
+    **context: Any,
+) -> Response:
+    """A page with the CSRF token and the logged-in drafter (``me``) in its context."""
+    state = state_of(request)
+    cookie, token = csrf_pair(state.secret, request.cookies.get(CSRF_COOKIE))
+    html = state.templates.get_template(template).render(
+        request=request,
+        csrf_token=token,
+        csrf_field=CSRF_FIELD,
+        me=caller.drafter if caller else None,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["cache-control"] = "no-store"
+    if request.cookies.get(CSRF_COOKIE) != cookie:
+        response.set_cookie(
+            CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
+    return response
+
+
+Handler = Callable[[Request, Caller], Awaitable[Response]]
+
+
+def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a drafter route: 401 for anonymous callers (the login form on a page), CSRF on posts.
+
+    Forms posted with a session cookie must carry the CSRF token; requests authenticated by a
+    Bearer token carry no ambient credentials and need none.
+    """
+
+    @wraps(handler)
+    async def wrapper(request: Request) -> Response:
+        caller = await run_in_threadpool(_identify, request)
+        if caller is None:
+            if request.method == "GET" and not request.url.path.startswith("/api/"):
+                return render(
+                    request,
+                    "drafter/login.html",
+                    status=401,
+                    error="请先登录起草单位账号。",
+                    name="",
+                    next_url=request.url.path,
+                )
+            raise InputError("unauthorised", "请先登录起草单位账号。", status=401)
+        if request.method == "POST" and caller.via == "session":
+            await check_csrf(request)
+        return await handler(request, caller)
+
+    return wrapper
+
+
+async def check_csrf(request: Request) -> dict[str, str]:
+    """The posted form's text fields; 403 unless it carries the right CSRF token."""
+    values = await form_values(request)
+    state = state_of(request)
+    if not csrf_ok(state.secret, request.cookies.get(CSRF_COOKIE), values.get(CSRF_FIELD)):
+        raise InputError("csrf", "表单已过期，请刷新页面后重新提交。", status=403)
+    return values
+
+
+def load_draft(request: Request, caller: Caller) -> Draft:
+    """The draft named in the path, if the caller may act on it (404 / 403 otherwise)."""
+    state = state_of(request)
+    slug = request.path_params["slug"]
+    with state.session() as session:
+        draft = store.draft_by_slug(session, slug)
+    if draft is None:
+        raise InputError("not_found", "没有找到这份草案。", status=404)
+    auth.authorise(caller.drafter, draft)
+    return draft
+
+
+async def guarded_draft(request: Request, caller: Caller) -> Draft:
+    return await run_in_threadpool(load_draft, request, caller)
+
+
+def parse_date(raw: str | None, *, field: str = "截止日期") -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError("bad_date", f"{field}格式不正确，应为 YYYY-MM-DD。") from None
+
+
+def parse_int(raw: str | None, *, what: str) -> int:
+    try:
+        return int((raw or "").strip())
+    except ValueError:
+        raise InputError("bad_id", f"{what}编号不正确。") from None
+
+
+def fresh_digest(request: Request, draft: Draft) -> Digest:
+    """The draft's digest, recomputed first if comments changed (call in a thread)."""
+    return state_of(request).digests.get(draft).digest

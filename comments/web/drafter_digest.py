@@ -1,0 +1,265 @@
+"""Digest pages: the overview with the clause map, one clause's clusters, and the progress page.
+
+Every figure links to the comments behind it (``drafter_review.comments_url``). Charts are inline
+SVG built here with presentation attributes only: the CSP forbids scripts and inline styles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from analysis.models import GENERAL_KEY, STANCES, Digest, Section, Suggestion
+from comments import review, store, views
+from comments.errors import InputError
+from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Draft
+from comments.web.common import state_of
+from comments.web.drafter_common import Caller, guarded_draft, protected, render
+from comments.web.drafter_review import (
+    FLAG_LABELS,
+    STANCE_LABELS,
+    CommentFilter,
+    comments_url,
+    filter_comments,
+    suggestion_label,
+)
+
+# Drafts with more comments than this are digested in the background with a progress page.
+SYNC_LIMIT = 3000
+CONTAINERS = ("part", "book", "subbook", "chapter", "section", "annex")
+STANCE_COLOURS = {
+    "support": "#2e8b57",
+    "oppose": "#c0392b",
+    "suggest": "#2f6fb3",
+    "question": "#d4a017",
+    "other": "#9aa5b1",
+}
+
+
+@dataclass(frozen=True)
+class Bar:
+    stance: str
+    label: str
+    count: int
+    x: float
+    width: float
+    colour: str
+
+
+def stance_bars(split: dict[str, int], width: float = 100.0) -> list[Bar]:
+    """Segments of a stacked bar, in the fixed stance order, widths in percent of ``width``."""
+    total = sum(split.get(s, 0) for s in STANCES)
+    bars, x = [], 0.0
+    for s in STANCES:
+        n = split.get(s, 0)
+        w = width * n / total if total else 0.0
+        bars.append(Bar(s, STANCE_LABELS[s], n, round(x, 2), round(w, 2), STANCE_COLOURS[s]))
+        x += w
+    return bars
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    title: str
+    comments: int
+    oppose_share: float
+    x: int
+    y: int
+    fill: str
+
+
+def clause_map(sections: tuple[Section, ...], columns: int = 20, size: int = 24) -> list[Cell]:
+    """One cell per commentable clause in document order: darker = more discussed, redder =
+    more contested (share of opposing among its distinct comments)."""
+    leaves = [s for s in sections if s.kind not in (*CONTAINERS, "bucket")]
+    most = max((s.tally.comments for s in leaves), default=0)
+    cells = []
+    for i, s in enumerate(leaves):
+        n = s.tally.comments
+        oppose = s.tally.stance.get("oppose", 0) / n if n else 0.0
+        weight = math.log1p(n) / math.log1p(most) if most else 0.0
+        lightness = 96 - 56 * weight
+        hue = 210 - 210 * oppose  # blue (agreed) → red (contested)
+        fill = f"hsl({hue:.0f},{60 if n else 0}%,{lightness:.0f}%)"
+        title = f"{s.label}{s.heading}".strip() or s.key
+        cells.append(
+            Cell(s.key, title, n, oppose, (i % columns) * size, (i // columns) * size, fill)
+        )
+    return cells
+
+
+def suggestion_diff(clause_text: str, s: Suggestion, context: int = 30) -> dict[str, str]:
+    """Before/after around the target in the clause text (empty ``before`` when not found)."""
+    where = clause_text.find(s.target) if s.target else -1
+    if where < 0:
+        return {"before": "", "target": s.target, "proposed": s.proposed, "after": ""}
+    end = where + len(s.target)
+    return {
+        "before": ("…" if where > context else "") + clause_text[max(0, where - context) : where],
+        "target": s.target if s.operation != "insert" else "",
+        "anchor": s.target if s.operation == "insert" else "",
+        "proposed": s.proposed,
+        "after": clause_text[end : end + context]
+        + ("…" if end + context < len(clause_text) else ""),
+    }
+
+
+async def _digest_or_progress(
+    request: Request, caller: Caller, draft: Draft
+) -> tuple[Any, Response | None]:
+    """The fresh digest result, or a progress page while a long one is computed."""
+    state = state_of(request)
+    service = state.digests
+    assert draft.id is not None
+
+    def decide() -> tuple[Any, Any]:
+        fresh, mark = service.state(draft.id)
+        if fresh is not None:
+            return fresh, None
+        failed = service.take_failed_job(draft.id)
+        if failed is not None:
+            return None, failed  # shown once; a reload starts again
+        running = service.job(draft.id)
+        if (running is None or running.finished) and mark.comments <= SYNC_LIMIT:
+            return service.get(draft), None
+        job = running if running is not None and not running.finished else service.start(draft)
+        return None, job
+
+    result, job = await run_in_threadpool(decide)
+    if result is not None:
+        return result, None
+    if job.error:
+        raise InputError("digest_failed", f"汇总分析失败：{job.error}", status=500)
+    latest = service.latest(draft.id)
+    page = render(
+        request,
+        "drafter/progress.html",
+        caller=caller,
+        draft=draft,
+        job=job,
+        percent=int(100 * job.done / job.total) if job.total else 0,
+        stale=latest,
+        stale_time=views.local_time(latest.computed_at, state.settings.timezone) if latest else "",
+    )
+    return None, page
+
+
+@protected
+async def digest_overview(request: Request, caller: Caller) -> Response:
+    draft = await guarded_draft(request, caller)
+    result, progress = await _digest_or_progress(request, caller, draft)
+    if progress is not None:
+        return progress
+    digest: Digest = result.digest
+    sections = {s.key: s for s in digest.sections}
+    return render(
+        request,
+        "drafter/digest.html",
+        caller=caller,
+        draft=draft,
+        digest=digest,
+        sections=sections,
+        computed=views.local_time(result.computed_at, state_of(request).settings.timezone),
+        seconds=result.seconds,
+        bars=stance_bars(digest.totals.stance),
+        cells=clause_map(digest.sections),
+        stance_bars=stance_bars,
+        submitter_types=SUBMITTER_TYPES,
+        comments_url=comments_url,
+        flag_labels=FLAG_LABELS,
+        general_key=GENERAL_KEY,
+    )
+
+
+@protected
+async def clause_page(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    key = request.path_params["key"]
+    f = CommentFilter.from_query(request.query_params)
+    result, progress = await _digest_or_progress(request, caller, draft)
+    if progress is not None:
+        return progress
+    digest: Digest = result.digest
+    section = digest.section(key)
+    if section is None:
+        raise InputError("unknown_clause", "草案中没有这个条款。", status=404)
+
+    def load() -> dict[str, Any]:
+        assert draft.id is not None
+        with state.session() as session:
+            clause = store.clause_by_key(session, draft.id, key)
+            comments = list(store.comments_of(session, draft.id))
+            stored = review.decisions_of(session, draft.id)
+        in_section = CommentFilter(**{**f.__dict__, "section": key})
+        allowed = {
+            c.id for c in filter_comments(comments, in_section, digest, state.settings.timezone)
+        }
+        bodies = {c.id: c.body for c in comments}
+        return {"clause": clause, "allowed": allowed, "bodies": bodies, "stored": stored}
+
+    data = await run_in_threadpool(load)
+    allowed: set[int] = data["allowed"]
+    notes = {n.id: n for n in digest.comments}
+    clusters = []
+    for cl in section.clusters:
+        members = [m for m in cl.members if m in allowed]
+        if not members:
+            continue
+        split: dict[str, int] = {}
+        for m in members:
+            stance = notes[m].stance if m in notes else "other"
+            split[stance] = split.get(stance, 0) + 1
+        clusters.append(
+            {"cluster": cl, "members": members, "split": split, "bars": stance_bars(split)}
+        )
+    clause_text = data["clause"].text if data["clause"] else ""
+    filters = {
+        k: v
+        for k, v in request.query_params.items()
+        if k in ("stance", "submitter_type", "region", "date_from", "date_to") and v
+    }
+    return render(
+        request,
+        "drafter/clause.html",
+        caller=caller,
+        draft=draft,
+        section=section,
+        clause=data["clause"],
+        clusters=clusters,
+        campaigns=[c for c in section.campaigns if any(m in allowed for m in c.members)],
+        suggestions=[
+            (
+                s,
+                suggestion_diff(clause_text, s),
+                suggestion_label(s.operation, s.target, s.proposed),
+            )
+            for s in section.suggestions
+            if any(m in allowed for m in s.comments)
+        ],
+        allowed=allowed,
+        bodies=data["bodies"],
+        filters=filters,
+        by_target={(d.target_kind, d.target_id): d for d in data["stored"]},
+        outcomes=DECISION_OUTCOMES,
+        back=request.url.path,
+        computed=views.local_time(result.computed_at, state.settings.timezone),
+        submitter_types=SUBMITTER_TYPES,
+        stances=STANCE_LABELS,
+        flag_labels=FLAG_LABELS,
+        comments_url=comments_url,
+        section_bars=stance_bars(section.tally.stance),
+    )
+
+
+routes = [
+    Route("/drafter/drafts/{slug}/digest", digest_overview),
+    Route("/drafter/drafts/{slug}/clause/{key:path}", clause_page),
+]

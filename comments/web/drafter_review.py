@@ -1,0 +1,415 @@
+"""Reading and acting on comments: the filtered list behind every number, moderation, decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from analysis.models import GENERAL_KEY, UNKNOWN_KEY, CommentNote, Digest
+from comments import decisions as decisions_mod
+from comments import review, store, views
+from comments.errors import InputError
+from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Comment
+from comments.web.common import form_values, state_of
+from comments.web.drafter_common import (
+    Caller,
+    fresh_digest,
+    guarded_draft,
+    parse_date,
+    parse_int,
+    protected,
+    render,
+)
+
+PAGE_SIZE = 100
+STANCE_LABELS = {
+    "support": "支持",
+    "oppose": "反对",
+    "suggest": "修改建议",
+    "question": "疑问",
+    "other": "其他",
+}
+FLAG_LABELS = {"spam": "广告/灌水", "abuse": "辱骂", "pii": "含个人信息", "offtopic": "无关内容"}
+FILTERS = (
+    "clause",
+    "section",
+    "status",
+    "stance",
+    "cluster",
+    "campaign",
+    "suggestion",
+    "flag",
+    "submitter_type",
+    "region",
+    "date_from",
+    "date_to",
+    "ids",
+)
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    """Which comments a list shows; every figure on the digest pages links to one of these."""
+
+    clause: str | None = None  # the clause as submitted ("" : the whole draft)
+    section: str | None = None  # the digest section (a clause and every comment counted in it)
+    status: str | None = None
+    stance: str | None = None
+    cluster: str | None = None
+    campaign: str | None = None
+    suggestion: str | None = None
+    flag: str | None = None
+    submitter_type: str | None = None
+    region: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    ids: tuple[int, ...] = ()
+
+    @classmethod
+    def from_query(cls, query: Any) -> CommentFilter:
+        def text(name: str) -> str | None:
+            value = query.get(name)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+
+        raw_ids = text("ids")
+        ids: tuple[int, ...] = ()
+        if raw_ids:
+            try:
+                ids = tuple(int(part) for part in raw_ids.replace(",", " ").split())
+            except ValueError:
+                raise InputError("bad_ids", "意见编号应为以逗号分隔的数字。") from None
+        status = text("status")
+        if status is not None and status not in ("published", "pending", "hidden"):
+            raise InputError("bad_status", "状态只能是 published、pending 或 hidden。")
+        stance = text("stance")
+        if stance is not None and stance not in STANCE_LABELS:
+            raise InputError("bad_stance", "立场只能是：" + "、".join(STANCE_LABELS) + "。")
+        return cls(
+            clause=query.get("clause") if "clause" in query else None,
+            section=text("section"),
+            status=status,
+            stance=stance,
+            cluster=text("cluster"),
+            campaign=text("campaign"),
+            suggestion=text("suggestion"),
+            flag=text("flag"),
+            submitter_type=text("submitter_type"),
+            region=text("region"),
+            date_from=parse_date(text("date_from"), field="起始日期"),
+            date_to=parse_date(text("date_to"), field="结束日期"),
+            ids=ids,
+        )
+
+    @property
+    def needs_digest(self) -> bool:
+        return any(
+            (self.section, self.stance, self.cluster, self.campaign, self.suggestion, self.flag)
+        )
+
+
+def filter_comments(
+    comments: list[Comment], f: CommentFilter, digest: Digest | None, tz: str
+) -> list[Comment]:
+    notes: dict[int, CommentNote] = {n.id: n for n in digest.comments} if digest else {}
+    wanted: set[int] | None = set(f.ids) if f.ids else None
+    if digest is not None and f.suggestion:
+        found = next(
+            (s for sec in digest.sections for s in sec.suggestions if s.id == f.suggestion), None
+        )
+        ids = set(found.comments) if found else set()
+        wanted = ids if wanted is None else wanted & ids
+    out = []
+    for c in comments:
+        assert c.id is not None
+        note = notes.get(c.id)
+        if wanted is not None and c.id not in wanted:
+            continue
+        if f.clause is not None and (c.clause_key or "") != f.clause:
+            continue
+        if f.status and c.status != f.status:
+            continue
+        if f.submitter_type and c.submitter_type != f.submitter_type:
+            continue
+        if f.region and f.region not in c.region:
+            continue
+        day = views.local_time(c.created_at, tz)[:10]
+        if f.date_from and day < f.date_from.isoformat():
+            continue
+        if f.date_to and day > f.date_to.isoformat():
+            continue
+        if f.needs_digest:
+            if note is None:
+                continue
+            if f.section and note.bucket != f.section:
+                continue
+            if f.stance and note.stance != f.stance:
+                continue
+            if f.cluster and note.cluster != f.cluster:
+                continue
+            if f.campaign and note.campaign != f.campaign:
+                continue
+            if f.flag and f.flag not in note.flags:
+                continue
+        out.append(c)
+    return out
+
+
+def comments_url(slug: str, **params: Any) -> str:
+    """The link behind a figure: the comment list with these filters."""
+    query = {
+        k: (",".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        for k, v in params.items()
+        if v is not None
+    }
+    return f"/drafter/drafts/{slug}/comments" + (f"?{urlencode(query)}" if query else "")
+
+
+def _clause_titles(session: Any, draft_id: int) -> dict[str | None, str]:
+    titles: dict[str | None, str] = {None: views.clause_title(None)}
+    for clause in store.clauses_of(session, draft_id):
+        titles[clause.key] = views.clause_title(clause)
+    return titles
+
+
+@protected
+async def comment_list(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    f = CommentFilter.from_query(request.query_params)
+    page = max(1, parse_int(request.query_params.get("page") or "1", what="页码"))
+
+    def load() -> dict[str, Any]:
+        assert draft.id is not None
+        digest = fresh_digest(request, draft) if f.needs_digest else None
+        with state.session() as session:
+            rows = filter_comments(
+                list(store.comments_of(session, draft.id)), f, digest, state.settings.timezone
+            )
+            titles = _clause_titles(session, draft.id)
+        notes = {n.id: n for n in digest.comments} if digest else {}
+        shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return {
+            "rows": [_row(c, notes.get(c.id or 0), titles, state.settings.timezone) for c in shown],
+            "total": len(rows),
+            "pages": max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE),
+        }
+
+    data = await run_in_threadpool(load)
+    active = {k: request.query_params[k] for k in FILTERS if request.query_params.get(k)}
+    if "clause" in request.query_params:
+        active["clause"] = request.query_params["clause"]
+    return render(
+        request,
+        "drafter/comments.html",
+        caller=caller,
+        draft=draft,
+        filters=active,
+        page=page,
+        submitter_types=SUBMITTER_TYPES,
+        stances=STANCE_LABELS,
+        query_without_page=urlencode(active),
+        **data,
+    )
+
+
+def _row(
+    c: Comment, note: CommentNote | None, titles: dict[str | None, str], tz: str
+) -> dict[str, Any]:
+    return {
+        "comment": c,
+        "clause_title": titles.get(c.clause_key, c.clause_key or ""),
+        "created": views.local_time(c.created_at, tz),
+        "stance": STANCE_LABELS.get(note.stance, note.stance) if note else None,
+        "flags": [FLAG_LABELS.get(x, x) for x in note.flags] if note else [],
+    }
+
+
+# ---------------------------------------------------------------- moderation
+
+
+@protected
+async def moderation_queue(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+
+    def load() -> dict[str, Any]:
+        assert draft.id is not None
+        digest = state.digests.latest(draft.id)
+        flagged_ids = (
+            {n.id for n in digest.digest.comments if n.flags and not n.hidden} if digest else set()
+        )
+        notes = {n.id: n for n in digest.digest.comments} if digest else {}
+        with state.session() as session:
+            pending = review.comments_with_status(session, draft.id, "pending")
+            flagged = [
+                c
+                for c in review.comments_by_ids(session, draft.id, sorted(flagged_ids))
+                if c.status == "published"
+            ]
+            hidden = review.comments_with_status(session, draft.id, "hidden")
+            titles = _clause_titles(session, draft.id)
+            tz = state.settings.timezone
+            return {
+                "pending": [_row(c, notes.get(c.id or 0), titles, tz) for c in pending],
+                "flagged": [_row(c, notes.get(c.id or 0), titles, tz) for c in flagged],
+                "hidden": [_row(c, notes.get(c.id or 0), titles, tz) for c in hidden],
+                "digest_known": digest is not None,
+                "log": store.audit_log(session, limit=50, target_prefix=f"{draft.slug}#"),
+            }
+
+    data = await run_in_threadpool(load)
+    return render(
+        request,
+        "drafter/moderation.html",
+        caller=caller,
+        draft=draft,
+        done=request.query_params.get("done") == "1",
+        **data,
+    )
+
+
+@protected
+async def moderate(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    values = await form_values(request)
+    comment_id = parse_int(values.get("comment_id"), what="意见")
+
+    def save() -> None:
+        with state.session() as session:
+            review.moderate_comment(
+                session=session,
+                draft=draft,
+                comment_id=comment_id,
+                action=values.get("action", ""),
+                reason=values.get("reason", ""),
+                actor=caller.drafter.name,
+            )
+
+    await run_in_threadpool(save)
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}/moderation?done=1", status_code=303)
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def decision_target(
+    digest: Digest, kind: str, target_id: str, draft_id: int
+) -> tuple[str | None, str, list[int]]:
+    """(clause key, label, member comment ids) of a cluster or suggestion in the digest."""
+    for section in digest.sections:
+        clause = section.key if section.key not in (GENERAL_KEY, UNKNOWN_KEY) else None
+        if kind == "cluster":
+            for cluster in section.clusters:
+                if cluster.id == target_id:
+                    return clause, cluster.label, list(cluster.members)
+        elif kind == "suggestion":
+            for s in section.suggestions:
+                if s.id == target_id:
+                    return (
+                        clause,
+                        suggestion_label(s.operation, s.target, s.proposed),
+                        list(s.comments),
+                    )
+    raise InputError("unknown_target", "汇总分析中没有这个处理对象，请刷新页面后重试。", status=404)
+
+
+def suggestion_label(operation: str, target: str, proposed: str) -> str:
+    if operation == "delete":
+        return f"删除“{target}”"
+    if operation == "insert":
+        return f"在“{target}”后增加“{proposed}”" if target else f"增加“{proposed}”"
+    return f"将“{target}”改为“{proposed}”"
+
+
+@protected
+async def decisions_page(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+
+    def load() -> dict[str, Any]:
+        assert draft.id is not None
+        digest = fresh_digest(request, draft)
+        with state.session() as session:
+            stored = review.decisions_of(session, draft.id)
+            titles = _clause_titles(session, draft.id)
+        return {"digest": digest, "stored": stored, "titles": titles}
+
+    data = await run_in_threadpool(load)
+    by_target = {(d.target_kind, d.target_id): d for d in data["stored"]}
+    return render(
+        request,
+        "drafter/decisions.html",
+        caller=caller,
+        draft=draft,
+        by_target=by_target,
+        outcomes=DECISION_OUTCOMES,
+        kind_labels=decisions_mod.KIND_LABELS,
+        suggestion_label=suggestion_label,
+        comments_url=comments_url,
+        done=request.query_params.get("done") == "1",
+        **data,
+    )
+
+
+@protected
+async def decide(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    values = await form_values(request)
+    kind = values.get("target_kind", "")
+    target_id = values.get("target_id", "").strip()
+    back = values.get("next", "")
+    if not back.startswith(f"/drafter/drafts/{draft.slug}/") or "//" in back:
+        back = f"/drafter/drafts/{draft.slug}/decisions"
+
+    def save() -> None:
+        assert draft.id is not None
+        if kind == "comment":
+            comment_id = parse_int(target_id, what="意见")
+            with state.session() as session:
+                found = review.comments_by_ids(session, draft.id, [comment_id])
+            if not found:
+                raise InputError("unknown_comment", "这份草案中没有这条意见。", status=404)
+            clause, label, members = found[0].clause_key, "", [comment_id]
+            target = str(comment_id)  # "01", "+1" and "1" are one comment, one decision
+        elif kind in ("cluster", "suggestion"):
+            target = target_id
+            clause, label, members = decision_target(
+                fresh_digest(request, draft), kind, target_id, draft.id
+            )
+        else:
+            raise InputError("bad_target", "处理对象只能是观点聚类、修改建议或单条意见。")
+        with state.session() as session:
+            review.record_decision(
+                session=session,
+                draft=draft,
+                target_kind=kind,
+                target_id=target,
+                clause_key=clause,
+                label=label,
+                outcome=values.get("outcome", ""),
+                reason=values.get("reason", ""),
+                members=members,
+                actor=caller.drafter.name,
+            )
+
+    await run_in_threadpool(save)
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}done=1", status_code=303)
+
+
+routes = [
+    Route("/drafter/drafts/{slug}/comments", comment_list),
+    Route("/drafter/drafts/{slug}/moderation", moderation_queue),
+    Route("/drafter/drafts/{slug}/moderation", moderate, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/decisions", decisions_page),
+    Route("/drafter/drafts/{slug}/decisions", decide, methods=["POST"]),
+]

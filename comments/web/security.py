@@ -1,0 +1,135 @@
+"""Request body limits, security headers, CSRF tokens and the client address."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "csrftoken"
+CSRF_FIELD = "csrf_token"
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class LimitsMiddleware:
+    """Refuses bodies over the limit (413) and adds the security headers to every response.
+
+    Uploads (paths ending in ``/upload``) get the upload limit; everything else the body limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        limit = self.max_upload if path.endswith("/upload") else self.max_body
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _too_large(scope, send, limit)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            if not response_started:
+                await _too_large(scope, send, limit)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    message = f"请求内容过大（上限 {limit // 1024} KB）。"
+    if scope["path"].startswith("/api/"):
+        body = json.dumps(
+            {"error": {"code": "body_too_large", "message": message}}, ensure_ascii=False
+        ).encode()
+        content_type = b"application/json"
+    else:
+        body = f"<!doctype html><html lang=zh-CN><meta charset=utf-8><title>请求过大</title><p>{message}</p>".encode()
+        content_type = b"text/html; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def csrf_pair(secret: str, cookie_value: str | None) -> tuple[str, str]:
+    """(cookie value, form token) — a new cookie value when there is none yet."""
+    value = cookie_value or secrets.token_urlsafe(16)
+    return value, _sign(secret, value)
+
+
+def csrf_ok(secret: str, cookie_value: str | None, token: Any) -> bool:
+    if not cookie_value or not isinstance(token, str):
+        return False
+    return hmac.compare_digest(_sign(secret, cookie_value), token)
+
+
+def _sign(secret: str, value: str) -> str:
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,62 @@
+"""Helpers for the drafters' workspace tests: accounts, logging in, CSRF tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from comments import store
+from tests.helpers import csrf_from
+
+ORG = "市住建局"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests; production keeps the library's defaults."""
+    monkeypatch.setattr(
+        store, "_password_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    password: str
+    token: str
+    id: int
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_account(
+    engine: Engine, name: str, organisation: str = ORG, role: str = "drafter"
+) -> Account:
+    with Session(engine) as session:
+        drafter, password, token = store.add_drafter(
+            session=session, name=name, organisation=organisation, role=role
+        )
+    assert drafter.id is not None
+    return Account(name, password, token, drafter.id)
+
+
+async def log_in(client: httpx.AsyncClient, account: Account) -> str:
+    """Log in with a session cookie; returns a CSRF token for later form posts."""
+    page = await client.get("/login")
+    r = await client.post(
+        "/login",
+        data={
+            "name": account.name,
+            "password": account.password,
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert r.status_code == 303, r.text
+    return csrf_from((await client.get("/drafter")).text)

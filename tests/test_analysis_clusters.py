@@ -1,0 +1,100 @@
+"""Clusters: comments making the same point grouped, labelled, with every member kept."""
+
+from __future__ import annotations
+
+from analysis.clusters import Unit, build_clusters, char_counts, choose_k, group, key_phrases, lead
+
+TICKETS = [
+    "推行电子客票可以，但汽车站一定要保留人工售票窗口，老年人不会用手机买票。",
+    "老年人不会用手机买电子客票，请保留人工售票窗口。",
+    "电子客票对老年人不友好，人工售票窗口必须保留。",
+    "我父母不会网上买票，汽车站的人工售票窗口不能取消，电子客票要给老年人留条路。",
+    "保留人工售票窗口，照顾不会用智能手机的老年人，电子客票不能一刀切。",
+    "农村老年人买电子客票很困难，人工售票窗口要保留。",
+]
+BROADBAND = [
+    "农村宽带网速太慢，看视频总是卡，希望加快光纤入户。",
+    "我们村的宽带网速只有几兆，光纤什么时候能到农村？",
+    "农村地区宽带资费高网速慢，建议加快农村光纤网络建设。",
+    "宽带网速慢的问题在农村很普遍，希望运营商提速降费，光纤进村。",
+    "山区农村的宽带信号差网速慢，光纤网络覆盖要加快。",
+    "农村宽带装机难、网速慢，请推进光纤到户。",
+]
+
+
+def units(texts: list[str], start: int) -> list[Unit]:
+    return [Unit(t, start + i, (start + i,)) for i, t in enumerate(texts)]
+
+
+def test_two_different_points_end_up_in_two_clusters() -> None:
+    grouping = group(TICKETS + BROADBAND, k=2)
+    assert len(set(grouping.labels[:6])) == 1
+    assert len(set(grouping.labels[6:])) == 1
+    assert grouping.labels[0] != grouping.labels[6]
+
+
+def test_every_comment_is_in_exactly_one_cluster_or_the_remainder() -> None:
+    texts = TICKETS + BROADBAND + ["今天天气不错。", "😀"]
+    clusters = build_clusters("5", units(texts, 1), {})
+    members = [m for c in clusters for m in c.members]
+    assert sorted(members) == list(range(1, len(texts) + 1))
+    assert sum(c.remainder for c in clusters) <= 1
+
+
+def test_a_campaign_counts_once_but_shows_its_size() -> None:
+    campaign = Unit(TICKETS[0], 50, tuple(range(50, 150)), "5:k50")
+    clusters = build_clusters("5", [campaign, *units(TICKETS[1:], 1), *units(BROADBAND, 10)], {})
+    holder = next(c for c in clusters if 50 in c.members)
+    assert "5:k50" in holder.campaigns
+    assert holder.size == holder.distinct - 1 + 100
+
+
+def test_cluster_ids_come_from_the_smallest_member_id() -> None:
+    clusters = build_clusters("二/（一）/1", units(TICKETS + BROADBAND, 101), {})
+    for c in clusters:
+        if not c.remainder:
+            assert c.id == f"二/（一）/1:c{min(c.members)}"
+
+
+def test_labels_name_the_point_with_key_phrases() -> None:
+    phrases, other = key_phrases([TICKETS, BROADBAND])
+    assert any("宽带" in p or "光纤" in p or "网速" in p for p in other)
+    assert any("售票" in p or "客票" in p or "窗口" in p for p in phrases)
+    assert not any("宽带" in p for p in phrases)
+
+
+def test_the_stance_split_of_a_cluster_counts_its_members() -> None:
+    stance = {i: ("oppose" if i % 2 else "suggest") for i in range(1, 13)}
+    clusters = build_clusters("5", units(TICKETS + BROADBAND, 1), stance)
+    for c in clusters:
+        assert sum(c.stance.values()) == c.size
+        assert c.stance["oppose"] == sum(1 for m in c.members if m % 2)
+
+
+def test_too_few_or_empty_texts_go_to_the_remainder() -> None:
+    assert group([]).labels == ()
+    assert group(["一条意见"]).labels == (-1,)
+    assert group(["😀", "😀😀", "！！", "…"]).labels == (-1, -1, -1, -1)
+    (remainder,) = build_clusters("5", units(["😀", "好"], 1), {})
+    assert remainder.remainder and remainder.members == (1, 2)
+
+
+def test_identical_texts_are_one_point() -> None:
+    grouping = group(["同意这个条款。"] * 50)
+    assert set(grouping.labels) == {0}
+
+
+def test_k_grows_with_the_number_of_comments_within_bounds() -> None:
+    assert choose_k(3) == 2
+    assert choose_k(495) == 16
+    assert choose_k(1_000_000) == 40
+
+
+def test_char_counts_count_unigrams_and_bigrams_within_each_text() -> None:
+    matrix, _ = char_counts(["甲乙甲乙", "丙"])
+    assert matrix[0].sum() == 4 + 3
+    assert matrix[1].sum() == 1
+
+
+def test_a_lead_phrase_drops_the_salutation() -> None:
+    assert lead("尊敬的领导：我们反对强制推行，理由如下") == "我们反对强制推行"

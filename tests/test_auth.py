@@ -1,0 +1,223 @@
+"""Drafter login: sessions, CSRF, lock-out after repeated failures, tokens, role boundaries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from comments import auth, store
+from comments.models import AuditLog, Drafter, LoginThrottle, utcnow
+from tests.conftest import add_draft
+from tests.drafter_helpers import fast_password_hashing  # noqa: F401
+from tests.helpers import csrf_from
+
+pytestmark = pytest.mark.anyio
+
+
+def make_drafter(engine, name="wang", organisation="市住建局", role="drafter"):
+    with Session(engine) as session:
+        drafter, password, token = store.add_drafter(
+            session=session, name=name, organisation=organisation, role=role
+        )
+    return drafter, password, token
+
+
+async def log_in(client, name, password):
+    page = await client.get("/login")
+    return await client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": csrf_from(page.text)},
+    )
+
+
+async def test_login_with_the_right_password_opens_the_workspace(client, engine):
+    _, password, _ = make_drafter(engine)
+    r = await log_in(client, "wang", password)
+    assert r.status_code == 303 and r.headers["location"] == "/drafter"
+    cookie = r.headers["set-cookie"]
+    assert auth.SESSION_COOKIE in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=28800" in cookie
+    page = await client.get("/drafter")
+    assert page.status_code == 200
+    assert "我的草案" in page.text and "wang" in page.text
+
+
+async def test_wrong_password_is_refused_without_a_session(client, engine):
+    make_drafter(engine)
+    r = await log_in(client, "wang", "not-the-password")
+    assert r.status_code == 401
+    assert "用户名或密码不正确" in r.text
+    assert auth.SESSION_COOKIE not in r.headers.get("set-cookie", "")
+    assert (await client.get("/drafter")).status_code == 401
+
+
+async def test_login_without_csrf_token_is_refused(client, engine):
+    _, password, _ = make_drafter(engine)
+    r = await client.post("/login", data={"name": "wang", "password": password})
+    assert r.status_code == 403
+    assert auth.SESSION_COOKIE not in r.headers.get("set-cookie", "")
+
+
+async def test_empty_name_or_password_gets_a_clear_error(client, engine):
+    page = await client.get("/login")
+    r = await client.post(
+        "/login", data={"name": "", "password": "", "csrf_token": csrf_from(page.text)}
+    )
+    assert r.status_code == 400
+    assert "请填写用户名和密码" in r.text
+
+
+async def test_repeated_failures_lock_the_account_even_for_the_right_password(client, engine):
+    _, password, _ = make_drafter(engine)
+    for _ in range(auth.MAX_FAILURES - 1):
+        assert (await log_in(client, "wang", "wrong")).status_code == 401
+    locked = await log_in(client, "wang", "wrong")
+    assert locked.status_code == 429
+    assert "暂时锁定" in locked.text
+    r = await log_in(client, "wang", password)
+    assert r.status_code == 429
+    assert auth.SESSION_COOKIE not in r.headers.get("set-cookie", "")
+    with Session(engine) as session:
+        row = session.get(LoginThrottle, "wang")
+        assert row is not None and row.failures == auth.MAX_FAILURES
+
+
+def test_lock_out_is_kept_in_the_database_and_lifts_after_its_time(engine):
+    _, password, _ = make_drafter(engine)
+    now = utcnow()
+    with Session(engine) as session:
+        for _ in range(auth.MAX_FAILURES):
+            auth.login(session, "wang", "wrong", now=now)
+    # A second "process": a new session on the same database sees the lock.
+    with Session(engine) as session:
+        assert auth.login(session, "wang", password, now=now).wait_seconds > 0
+    with Session(engine) as session:
+        later = now + auth.FIRST_LOCK + timedelta(seconds=1)
+        result = auth.login(session, "wang", password, now=later)
+        assert result.drafter is not None and result.drafter.name == "wang"
+        assert session.get(LoginThrottle, "wang") is None
+
+
+def test_each_failure_after_the_lock_doubles_the_wait(engine):
+    make_drafter(engine)
+    now = utcnow()
+    waits = []
+    with Session(engine) as session:
+        for i in range(auth.MAX_FAILURES + 2):
+            moment = now + timedelta(hours=0, minutes=10 * i)  # each after the last lock lifted
+            waits.append(auth.login(session, "wang", "wrong", now=moment).wait_seconds)
+    assert waits[: auth.MAX_FAILURES - 1] == [0] * (auth.MAX_FAILURES - 1)
+    assert waits[-3:] == [60, 120, 240]
+
+
+async def test_logout_ends_the_session(client, engine):
+    _, password, _ = make_drafter(engine)
+    await log_in(client, "wang", password)
+    page = await client.get("/drafter")
+    r = await client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    assert r.status_code == 303
+    assert (await client.get("/drafter")).status_code == 401
+
+
+async def test_tampered_or_expired_session_cookie_is_ignored(client, app, engine):
+    drafter, _, _ = make_drafter(engine)
+    secret = app.state.comments.secret
+    good = auth.session_value(secret, drafter)
+    client.cookies.set(auth.SESSION_COOKIE, good[:-2] + ("AA" if good[-2:] != "AA" else "BB"))
+    assert (await client.get("/drafter")).status_code == 401
+    with Session(engine) as session:
+        assert auth.drafter_from_session(session, secret, good) is not None
+        assert auth.drafter_from_session(session, secret, good, max_age=-1) is None
+
+
+async def test_password_reset_ends_existing_sessions(client, engine):
+    drafter, password, _ = make_drafter(engine)
+    await log_in(client, "wang", password)
+    assert (await client.get("/drafter")).status_code == 200
+    with Session(engine) as session:
+        store.reset_drafter(session=session, drafter_id=drafter.id, actor="admin")
+    assert (await client.get("/drafter")).status_code == 401
+
+
+async def test_disabled_account_can_neither_log_in_nor_use_its_token(client, engine):
+    drafter, password, token = make_drafter(engine)
+    with Session(engine) as session:
+        store.set_drafter_active(
+            session=session, drafter_id=drafter.id, active=False, actor="admin"
+        )
+    assert (await log_in(client, "wang", password)).status_code == 401
+    r = await client.get("/drafter", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+
+
+async def test_bearer_token_reaches_the_workspace_without_a_cookie(client, engine):
+    _, _, token = make_drafter(engine)
+    r = await client.get("/drafter", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    bad = await client.get("/drafter", headers={"Authorization": "Bearer nonsense"})
+    assert bad.status_code == 401
+    assert "令牌无效" in bad.text
+
+
+async def test_login_redirects_only_to_local_paths(client, engine):
+    _, password, _ = make_drafter(engine)
+    page = await client.get("/login?next=//evil.example/x")
+    r = await client.post(
+        "/login",
+        data={
+            "name": "wang",
+            "password": password,
+            "next": "https://evil.example/",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert r.headers["location"] == "/drafter"
+
+
+async def test_successful_login_leaves_an_audit_row(client, engine):
+    _, password, _ = make_drafter(engine)
+    await log_in(client, "wang", password)
+    with Session(engine) as session:
+        actions = [(a.actor, a.action) for a in session.exec(select(AuditLog))]
+    assert ("wang", "login") in actions
+
+
+def test_authorise_lets_admins_and_own_organisation_through(engine):
+    draft = add_draft(engine, organisation="市住建局")
+    own = Drafter(name="a", organisation="市住建局", password_hash="", token_hash="a")
+    other = Drafter(name="b", organisation="市交通局", password_hash="", token_hash="b")
+    admin = Drafter(name="c", organisation="", role="admin", password_hash="", token_hash="c")
+    auth.authorise(own, draft)
+    auth.authorise(admin, draft)
+    with pytest.raises(Exception) as refused:
+        auth.authorise(other, draft)
+    assert refused.value.status == 403  # type: ignore[attr-defined]
+    with pytest.raises(Exception) as anonymous:
+        auth.authorise(None, draft)
+    assert anonymous.value.status == 401  # type: ignore[attr-defined]
+
+
+def test_failures_under_many_made_up_names_do_not_pile_up(engine):
+    now = utcnow()
+    with Session(engine) as session:
+        for i in range(20):
+            auth.login(session, f"nobody{i}", "wrong", now=now)
+        for _ in range(auth.MAX_FAILURES):
+            auth.login(session, "locked", "wrong", now=now)
+        assert len(session.exec(select(LoginThrottle)).all()) == 21
+        later = now + auth.FORGET_AFTER + timedelta(minutes=1)
+        auth.login(session, "someone-else", "wrong", now=later)
+        names = {row.name for row in session.exec(select(LoginThrottle))}
+    # The old, unlocked names are forgotten; the lock of "locked" has lifted by now as well.
+    assert names == {"someone-else"}
+
+
+def test_a_drafts_audit_rows_are_its_own_and_its_comments(engine):
+    with Session(engine) as session:
+        for target in ["tingche", "tingche#3", "tingche:c1", "tingche-2", "tingche-2#1", "other"]:
+            store.audit(session, actor="t", action="x", target=target, detail="")
+        session.commit()
+        rows = store.audit_log(session, limit=100, draft_slug="tingche")
+    assert sorted(r.target for r in rows) == ["tingche", "tingche#3", "tingche:c1"]

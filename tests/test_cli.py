@@ -1,0 +1,146 @@
+"""The command line: every command's contract and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from comments import store
+from comments.cli import build_parser, main
+from comments.db import make_engine, migrate
+from comments.models import Draft, Drafter
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "comments" / "example" / "informatization-draft.txt"
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
+    return url
+
+
+def drafts_in(url: str) -> list[Draft]:
+    engine = make_engine(url)
+    migrate(engine)
+    with Session(engine) as session:
+        rows = list(session.exec(select(Draft)))
+    engine.dispose()
+    return rows
+
+
+def test_parse_prints_the_contract_json_without_touching_a_database(capsys, tmp_path):
+    assert main(["parse", str(EXAMPLE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"title", "issuer", "deadline", "contact", "nodes"}
+    assert data["deadline"] == "2017-09-12"
+    node = data["nodes"][0]
+    assert set(node) >= {"key", "kind", "label", "number", "heading", "text", "children"}
+    assert not list(tmp_path.iterdir())
+
+
+def test_import_prints_the_slug_and_stores_every_clause(db, capsys, tmp_path):
+    assert main(["import", str(EXAMPLE), "--slug", "xxh", "--deadline", "2030-01-31"]) == 0
+    assert capsys.readouterr().out.strip() == "xxh"
+    (draft,) = drafts_in(db)
+    assert draft.deadline.isoformat() == "2030-01-31"
+    assert draft.title == "关于加快推进信息化发展的实施意见"
+    engine = make_engine(db)
+    with Session(engine) as session:
+        assert draft.id is not None
+        keys = [c.key for c in store.clauses_of(session, draft.id)]
+    engine.dispose()
+    assert len(keys) == len(set(keys)) > 46
+
+
+def test_import_without_slug_derives_one_and_keeps_the_parsed_deadline(db, capsys):
+    assert main(["import", str(EXAMPLE)]) == 0
+    slug = capsys.readouterr().out.strip()
+    assert slug == "informatization-draft"
+    assert main(["import", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().out.strip() == "informatization-draft-2"
+    assert {d.deadline.isoformat() for d in drafts_in(db)} == {"2017-09-12"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "空"),
+        (b"\x00\x01\x02\x03binary\x00" * 50, "二进制"),
+    ],
+)
+def test_import_of_a_bad_file_fails_with_one_line_and_stores_nothing(
+    db, capsys, tmp_path, content, expected
+):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    assert main(["import", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("comments: ")
+    assert "\n" not in err
+    assert "bad.txt" in err
+    assert expected in err
+    assert drafts_in(db) == []
+
+
+def test_import_of_a_missing_file_fails_cleanly(db, capsys):
+    assert main(["import", "/nonexistent/draft.txt"]) == 1
+    assert capsys.readouterr().err.startswith("comments: ")
+
+
+def test_import_with_a_taken_or_malformed_slug_fails(db, capsys):
+    assert main(["import", str(EXAMPLE), "--slug", "a"]) == 0
+    assert main(["import", str(EXAMPLE), "--slug", "a"]) == 1
+    assert "已被" in capsys.readouterr().err
+    assert main(["import", str(EXAMPLE), "--slug", "Bad Slug"]) == 1
+    assert "短名" in capsys.readouterr().err
+    assert len(drafts_in(db)) == 1
+
+
+def test_bad_deadline_format_is_refused_by_the_parser(db, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", str(EXAMPLE), "--deadline", "9月12日"])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_add_drafter_prints_password_and_token_once_and_stores_only_hashes(db, capsys):
+    assert main(["add-drafter", "王科长", "--organisation", "省经信委"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("password: ") and out[1].startswith("token: ")
+    password, token = out[0].split(": ", 1)[1], out[1].split(": ", 1)[1]
+    engine = make_engine(db)
+    with Session(engine) as session:
+        (drafter,) = session.exec(select(Drafter)).all()
+        assert password not in drafter.password_hash and token != drafter.token_hash
+        assert store.verify_password(drafter, password)
+        assert not store.verify_password(drafter, password + "x")
+        assert store.drafter_by_token(session, token) == drafter
+    engine.dispose()
+    assert main(["add-drafter", "王科长"]) == 1
+    assert "已存在" in capsys.readouterr().err
+
+
+def test_migrate_is_idempotent(db, capsys):
+    assert main(["migrate"]) == 0
+    assert main(["migrate"]) == 0
+    assert "最新" in capsys.readouterr().out
+
+
+def test_bad_setting_value_is_a_one_line_error(db, capsys, monkeypatch):
+    monkeypatch.setenv("COMMENTS_RATE_LIMIT_PER_MINUTE", "many")
+    assert main(["migrate"]) == 1
+    assert "COMMENTS_RATE_LIMIT_PER_MINUTE" in capsys.readouterr().err
+
+
+def test_every_command_has_help(capsys):
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in sub.choices:  # type: ignore[union-attr]
+        with pytest.raises(SystemExit) as exit_info:
+            main([name, "--help"])
+        assert exit_info.value.code == 0
+        assert capsys.readouterr().out.strip()
