@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -31,6 +32,17 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("COMMENTS_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def one_rate_window() -> None:
+    """Rate limits count in fixed one-minute windows, so a test that expects a refusal must not
+    straddle two of them: near the end of a window, wait for the next one to begin."""
+    from comments.ratelimit import WINDOW
+
+    left = WINDOW - time.time() % WINDOW
+    if left < 20:
+        time.sleep(left + 0.05)
 
 
 @pytest.fixture

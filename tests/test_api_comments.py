@@ -211,6 +211,7 @@ async def test_control_and_zero_width_characters_are_stripped(client, draft, eng
     assert row.name == "李四"
 
 
+@pytest.mark.usefixtures("one_rate_window")
 async def test_rate_limit_answers_429_with_retry_after(settings, engine, draft):
     app = create_app(settings.with_overrides(rate_limit_per_minute=3), engine=engine)
     transport = httpx.ASGITransport(app=app)

@@ -27,6 +27,7 @@ def csp_directives(response: httpx.Response) -> dict[str, str]:
     }
 
 
+@pytest.mark.usefixtures("one_rate_window")
 async def test_every_kind_of_response_carries_the_security_headers(settings, engine, draft):
     from comments.web.app import create_app
 

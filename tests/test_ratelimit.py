@@ -27,7 +27,7 @@ from comments.web.app import create_app
 from tests.helpers import comment_count, stored_comments
 from tests.servers import free_port, server_env, start_server, stop_server
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("one_rate_window")]
 
 URL = "/api/drafts/tingche/comments"
 REDIS_URL = "redis://127.0.0.1:6379/15"
