@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from analysis.lexicon import ABUSE, OPPOSE, SPAM, SUPPORT
 from analysis.text import INVISIBLE, normalize
@@ -69,60 +70,80 @@ _STANCE_CUE = re.compile(
     "|".join(re.escape(w) for w in (*SUPPORT, *OPPOSE, "建议", "应当", "应该", "凭什么"))
 )
 # One pass over the text instead of one per word (flags() runs on every comment at intake).
+# The cheap tests below (a digit, "@", "号", an ASCII letter, a first character) only skip a
+# pattern that could not match anyway: the flags are the same as without them.
+_DIGIT = re.compile(r"\d")
+_ABUSE_FIRST = re.compile("[" + "".join(sorted({re.escape(w[0]) for w in ABUSE})) + "]")
+_LATIN = re.compile(r"[A-Za-z]", re.I)
 _SPAM_WORD = re.compile("|".join(re.escape(w) for w in SPAM))
 # ASCII insults ("sb") only as whole tokens, not inside words or numbers.
 _ABUSE_WORD = re.compile(
     "|".join(
-        rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
-        for w in ABUSE
+        rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w) for w in ABUSE
     )
 )
 
 
-def _has_pii(text: str) -> bool:
+def _has_pii(text: str, digits: bool) -> bool:
     return bool(
-        _MOBILE.search(text)
-        or _ID_NUMBER.search(text)
-        or _EMAIL.search(text)
-        or _ADDRESS.search(text)
-        or _LANDLINE.search(text)
+        (digits and (_MOBILE.search(text) or _ID_NUMBER.search(text)))
+        or ("@" in text and _EMAIL.search(text))
+        or ("号" in text and _ADDRESS.search(text))
+        or (digits and _LANDLINE.search(text))
     )
 
 
-def _is_spam(text: str, lowered: str) -> bool:
-    if _URL.search(text) or _QQ.search(text) or _WECHAT.search(text):
+def _is_spam(text: str, lowered: str, digits: bool) -> bool:
+    if ("." in text or "://" in text) and _URL.search(text):
+        return True
+    if digits and _QQ.search(text):
+        return True
+    if _LATIN.search(text) and _WECHAT.search(text):
         return True
     hits = sum(1 for w in SPAM if w in lowered) if _SPAM_WORD.search(lowered) else 0
     if hits >= 2 or (hits == 1 and not _ON_TOPIC.search(lowered)):
         return True
     if _REPEAT.search(text):
         return True
+    # A phrase of at most 8 characters repeated over half the text leaves at most 8 distinct
+    # characters there: a text with more distinct characters than that cannot qualify.
+    shortest = max(10, len(text) // 2)
+    if len(set(text)) > 8 + len(text) - shortest:
+        return False
     match = _REPEAT_PHRASE.search(text)
-    return bool(match and len(match.group(0)) >= max(10, len(text) // 2))
+    return bool(match and len(match.group(0)) >= shortest)
 
 
 def _is_abuse(lowered: str) -> bool:
-    return _ABUSE_WORD.search(lowered) is not None
+    return _ABUSE_FIRST.search(lowered) is not None and _ABUSE_WORD.search(lowered) is not None
 
 
-def flags(text: str) -> tuple[str, ...]:
-    """The moderation flags a comment raises, in the order of ``FLAGS``; never raises."""
+def flags(text: str, kinds: Collection[str] = FLAGS) -> tuple[str, ...]:
+    """The moderation flags a comment raises, in the order of ``FLAGS``; never raises.
+
+    ``kinds`` limits the checks to those flags (intake asks only for the ones that hold a
+    comment for moderation).
+    """
     if not isinstance(text, str):
         return ()
     clean = normalize(text)
     if not clean:
         return ()
     lowered = clean.lower()
-    found: set[str] = set()
-    if _is_spam(clean, lowered):
-        found.add("spam")
-    if _is_abuse(lowered):
-        found.add("abuse")
-    if _has_pii(clean):
+    digits = _DIGIT.search(clean) is not None
+    offtopic = "offtopic" in kinds
+    spam = ("spam" in kinds or offtopic) and _is_spam(clean, lowered, digits)
+    abuse = ("abuse" in kinds or offtopic) and _is_abuse(lowered)
+    found = {
+        name for name, raised in (("spam", spam), ("abuse", abuse)) if raised and name in kinds
+    }
+    if "pii" in kinds and _has_pii(clean, digits):
         found.add("pii")
     # Off-topic: enough words to judge, no policy vocabulary, no side taken, not spam or abuse.
     if (
-        not found & {"spam", "abuse"}
+        offtopic
+        and not spam
+        and not abuse
         and len(_CJK.findall(clean)) >= 10
         and not _ON_TOPIC.search(lowered)
         and not _STANCE_CUE.search(lowered)

@@ -309,3 +309,41 @@ async def test_flagged_comment_is_stored_and_acknowledged_but_held_for_moderatio
 async def test_ordinary_comment_is_published_at_once(client, draft, engine):
     await client.post(URL, json={"body": "建议明确收费标准的公示方式。"})
     assert stored_comments(engine)[0].status == "published"
+
+
+async def test_a_colliding_receipt_is_drawn_again_and_the_comment_kept(client, draft, engine):
+    from comments import intake
+
+    first = (await client.post(URL, json={"body": "第一条意见。"})).json()
+    real = intake.new_receipts
+    draws = []
+
+    def colliding(n: int) -> list[str]:
+        draws.append(n)
+        return [first["receipt"]] * n if len(draws) == 1 else real(n)
+
+    intake.new_receipts = colliding  # type: ignore[assignment]
+    try:
+        r = await client.post(URL, json={"body": "第二条意见。"})
+    finally:
+        intake.new_receipts = real  # type: ignore[assignment]
+    assert r.status_code == 201, r.text
+    assert len(draws) == 2  # the collision, then a new draw
+    second = r.json()
+    assert second["receipt"] != first["receipt"]
+    rows = stored_comments(engine)
+    assert [(c.id, c.receipt, c.body) for c in rows] == [
+        (first["id"], first["receipt"], "第一条意见。"),
+        (second["id"], second["receipt"], "第二条意见。"),
+    ]
+
+
+def test_receipts_are_ten_symbols_of_the_unambiguous_alphabet():
+    from comments.intake import RECEIPT_RE, new_receipts
+
+    receipts = new_receipts(2000)
+    assert all(RECEIPT_RE.match(r) for r in receipts)
+    assert len(set(receipts)) == 2000
+    # every symbol of the alphabet turns up in every position: 50 random bits, none fixed
+    for position in (0, 4, 6, 10):
+        assert len({r[position] for r in receipts}) == 32
