@@ -347,3 +347,71 @@ def test_receipts_are_ten_symbols_of_the_unambiguous_alphabet():
     # every symbol of the alphabet turns up in every position: 50 random bits, none fixed
     for position in (0, 4, 6, 10):
         assert len({r[position] for r in receipts}) == 32
+
+
+async def test_unexpected_failure_in_a_comment_post_is_a_logged_500_with_the_headers(
+    client, draft, engine, monkeypatch, caplog
+):
+    from comments.web import common
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(common, "validate_comment", boom)
+    with caplog.at_level("ERROR", logger="comments.web"):
+        r = await client.post(URL, json={"body": "一条意见。"})
+    assert r.status_code == 500
+    assert r.json() == {
+        "error": {"code": "server_error", "message": "服务器内部错误，请稍后再试。"}
+    }
+    assert "secret internals" not in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert any("secret internals" in str(rec.exc_info[1]) for rec in caplog.records)
+    assert comment_count(engine) == 0
+
+
+async def test_a_client_that_goes_away_mid_body_leaves_nothing_stored(app, draft, engine):
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": URL,
+        "raw_path": URL.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("203.0.113.9", 5000),
+        "server": ("testserver", 80),
+    }
+    messages = iter(
+        [
+            {"type": "http.request", "body": b'{"body": "\xe5\xbb\xba', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    assert sent == []  # nobody to answer
+    assert comment_count(engine) == 0
+
+
+async def test_the_201_body_is_json_with_the_receipt_and_its_time(client, draft):
+    from datetime import datetime
+
+    r = await client.post(URL, json={"body": "支持。"})
+    assert r.status_code == 201 and r.headers["content-type"] == "application/json"
+    data = r.json()
+    assert set(data) == {"id", "receipt", "url", "created_at"}
+    assert data["url"] == f"/receipts/{data['receipt']}"
+    assert datetime.fromisoformat(data["created_at"]).utcoffset().total_seconds() == 0
+    assert int(r.headers["content-length"]) == len(r.content)

@@ -26,6 +26,7 @@ from comments.ratelimit import make_limiter
 from comments.settings import Settings
 from comments.web import api, drafter, public
 from comments.web.common import PACKAGE, STATIC, State, error_response
+from comments.web.intake_asgi import CommentsApp
 from comments.web.security import LimitsMiddleware
 
 
@@ -75,7 +76,7 @@ def templates_env() -> jinja2.Environment:
     return env
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette:
+def create_app(settings: Settings, *, engine: Engine | None = None) -> CommentsApp:
     """Assemble the application. Migrates the database; builds everything requests need here,
     because ``httpx.ASGITransport`` does not run the lifespan."""
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -104,7 +105,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
         *drafter.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(
+    app = CommentsApp(
         routes=routes,
         lifespan=lifespan,
         middleware=[

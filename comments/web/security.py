@@ -47,9 +47,9 @@ class LimitsMiddleware:
             return
         path: str = scope["path"]
         limit = self.max_upload if path.endswith("/upload") else self.max_body
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(scope, send, limit)
+            await too_large(scope, send, limit)
             return
         received = 0
         response_started = False
@@ -77,10 +77,10 @@ class LimitsMiddleware:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not response_started:
-                await _too_large(scope, send, limit)
+                await too_large(scope, send, limit)
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
@@ -90,7 +90,7 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+async def too_large(scope: Scope, send: Send, limit: int) -> None:
     message = f"请求内容过大（上限 {limit // 1024} KB）。"
     if scope["path"].startswith("/api/"):
         body = json.dumps(
