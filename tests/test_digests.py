@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-import comments.web.drafter_digest as drafter_digest
+import comments.web.drafter_common as drafter_common
 from comments.digests import DigestService
 from tests.conftest import add_draft
 from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_account  # noqa: F401
@@ -46,7 +46,7 @@ async def test_a_failed_background_analysis_is_reported_and_a_reload_tries_again
 ):
     add_draft(engine, organisation=ORG)
     await client.post("/api/drafts/tingche/comments", json={"body": "支持本办法。"})
-    monkeypatch.setattr(drafter_digest, "SYNC_LIMIT", 0)  # every digest goes to the background
+    monkeypatch.setattr(drafter_common, "SYNC_LIMIT", 0)  # every digest goes to the background
     service = app.state.comments.digests
 
     def broken(*args, **kwargs):

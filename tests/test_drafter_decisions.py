@@ -328,3 +328,86 @@ async def test_one_comment_gets_one_decision_however_its_number_is_written(
             if d.target_kind == "comment"
         ]
     assert [(d.target_id, d.outcome) for d in stored] == [(str(target), "不予采纳")]
+
+
+def decision_forms(html: str) -> list[dict[str, str]]:
+    """The cluster and suggestion decision forms of a page: kind, id and digest token."""
+    import re
+
+    return [
+        {"target_kind": m[0], "target_id": m[1], "digest": m[2]}
+        for m in re.findall(
+            r'name="target_kind" value="(cluster|suggestion)">\s*'
+            r'<input type="hidden" name="target_id" value="([^"]+)">\s*'
+            r'<input type="hidden" name="digest" value="([^"]*)">',
+            html,
+        )
+    ]
+
+
+async def test_a_group_decision_applies_to_the_digest_the_drafter_saw_or_is_refused(
+    client, engine, workspace
+):
+    async def new_comment(body: str) -> int:
+        r = await client.post(
+            f"/api/drafts/{SLUG}/comments", json={"clause": "第一章/第一条", "body": body}
+        )
+        assert r.status_code == 201
+        return r.json()["id"]
+
+    async def forms() -> list[dict[str, str]]:
+        found = decision_forms((await client.get(f"/drafter/drafts/{SLUG}/decisions")).text)
+        assert found and all(f["digest"] for f in found)
+        return found
+
+    seen = (await forms())[0]
+    late = await new_comment("同意老旧小区适用。")  # arrives after the page was built
+    r = await decide(client, workspace["csrf"], outcome="采纳", reason="已采纳。", **seen)
+    assert r.status_code == 303  # for the members shown on the page, not the late comment
+    with Session(engine) as session:
+        assert decisions.decision_for_comment(session, session.get(Comment, late)) is None
+        [stored] = session.exec(select(Decision)).all()
+    assert (stored.target_kind, stored.target_id) == (seen["target_kind"], seen["target_id"])
+    # A page built on an older digest than the one the service now keeps: refused, not guessed.
+    old = (await forms())[0]
+    await new_comment("老旧小区也要管。")
+    assert (await forms())[0]["digest"] != old["digest"]  # the service recomputed
+    stale = await decide(client, workspace["csrf"], outcome="不予采纳", reason="不采纳。", **old)
+    assert stale.status_code == 409
+    assert "汇总分析已经更新" in stale.text
+    with Session(engine) as session:
+        assert [d.outcome for d in session.exec(select(Decision)).all()] == ["采纳"]
+
+
+async def test_every_digest_page_shows_progress_while_a_long_analysis_runs(
+    client, app, workspace, monkeypatch
+):
+    import time
+
+    import comments.web.drafter_common as drafter_common
+
+    monkeypatch.setattr(drafter_common, "SYNC_LIMIT", 0)  # every digest goes to the background
+    service = app.state.comments.digests
+    real = service.compute
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "compute", slow)
+    await client.post(f"/api/drafts/{SLUG}/comments", json={"body": "总体支持。"})  # now stale
+    urls = [
+        f"/drafter/drafts/{SLUG}/comments?stance=support",
+        f"/drafter/drafts/{SLUG}/decisions",
+        f"/drafter/drafts/{SLUG}/export/digest.md",
+        f"/drafter/drafts/{SLUG}/export/feedback.md",
+    ]
+    for url in urls:
+        r = await client.get(url)
+        assert r.status_code == 200 and "正在汇总分析" in r.text, url
+    service.close()  # wait for the background analysis
+    listing = await client.get(urls[0])
+    assert "正在汇总分析" not in listing.text and "总体支持" in listing.text
+    assert "target_kind" in (await client.get(urls[1])).text
+    download = await client.get(urls[2])
+    assert download.headers["content-disposition"].endswith('-digest.md"')

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from analysis.models import Digest
-from comments import auth, store
+from comments import auth, store, views
 from comments.errors import InputError
 from comments.models import Draft, Drafter
 from comments.web.common import form_values, state_of
@@ -74,6 +74,61 @@ def render(
             CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=request.url.scheme == "https"
         )
     return response
+
+
+# Drafts with more comments than this are digested in the background with a progress page.
+SYNC_LIMIT = 3000
+
+
+async def digest_or_progress(
+    request: Request, caller: Caller, draft: Draft
+) -> tuple[Any, Response | None]:
+    """The fresh digest result, or a progress page while a long one is computed.
+
+    Every drafter page that shows the digest asks here first: a draft with up to
+    ``SYNC_LIMIT`` comments is digested during the request, a larger one in the background
+    while the page shows progress (and reloads itself).
+    """
+    state = state_of(request)
+    service = state.digests
+    assert draft.id is not None
+
+    def decide() -> tuple[Any, Any]:
+        fresh, mark = service.state(draft.id)
+        if fresh is not None:
+            return fresh, None
+        failed = service.take_failed_job(draft.id)
+        if failed is not None:
+            return None, failed  # shown once; a reload starts again
+        running = service.job(draft.id)
+        if (running is None or running.finished) and mark.comments <= SYNC_LIMIT:
+            return service.get(draft), None
+        job = running if running is not None and not running.finished else service.start(draft)
+        return None, job
+
+    result, job = await run_in_threadpool(decide)
+    if result is not None:
+        return result, None
+    if job.error:
+        raise InputError("digest_failed", f"汇总分析失败：{job.error}", status=500)
+    latest = service.latest(draft.id)
+    page = render(
+        request,
+        "drafter/progress.html",
+        caller=caller,
+        draft=draft,
+        job=job,
+        percent=int(100 * job.done / job.total) if job.total else 0,
+        stale=latest,
+        stale_time=views.local_time(latest.computed_at, state.settings.timezone) if latest else "",
+    )
+    return None, page
+
+
+def digest_token(result: Any) -> str:
+    """Names the digest a page was built from, so that a form can say which one it acted on."""
+    f = result.fingerprint
+    return f"{f.comments}.{f.newest}.{f.hidden}.{f.pending}"
 
 
 Handler = Callable[[Request, Caller], Awaitable[Response]]

@@ -18,9 +18,16 @@ from starlette.routing import Route
 from analysis.models import GENERAL_KEY, STANCES, Digest, Section, Suggestion
 from comments import review, store, views
 from comments.errors import InputError
-from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Draft
+from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES
 from comments.web.common import state_of
-from comments.web.drafter_common import Caller, guarded_draft, protected, render
+from comments.web.drafter_common import (
+    Caller,
+    digest_or_progress,
+    digest_token,
+    guarded_draft,
+    protected,
+    render,
+)
 from comments.web.drafter_review import (
     FLAG_LABELS,
     STANCE_LABELS,
@@ -30,8 +37,6 @@ from comments.web.drafter_review import (
     suggestion_label,
 )
 
-# Drafts with more comments than this are digested in the background with a progress page.
-SYNC_LIMIT = 3000
 CONTAINERS = ("part", "book", "subbook", "chapter", "section", "annex")
 STANCE_COLOURS = {
     "support": "#2e8b57",
@@ -111,50 +116,10 @@ def suggestion_diff(clause_text: str, s: Suggestion, context: int = 30) -> dict[
     }
 
 
-async def _digest_or_progress(
-    request: Request, caller: Caller, draft: Draft
-) -> tuple[Any, Response | None]:
-    """The fresh digest result, or a progress page while a long one is computed."""
-    state = state_of(request)
-    service = state.digests
-    assert draft.id is not None
-
-    def decide() -> tuple[Any, Any]:
-        fresh, mark = service.state(draft.id)
-        if fresh is not None:
-            return fresh, None
-        failed = service.take_failed_job(draft.id)
-        if failed is not None:
-            return None, failed  # shown once; a reload starts again
-        running = service.job(draft.id)
-        if (running is None or running.finished) and mark.comments <= SYNC_LIMIT:
-            return service.get(draft), None
-        job = running if running is not None and not running.finished else service.start(draft)
-        return None, job
-
-    result, job = await run_in_threadpool(decide)
-    if result is not None:
-        return result, None
-    if job.error:
-        raise InputError("digest_failed", f"汇总分析失败：{job.error}", status=500)
-    latest = service.latest(draft.id)
-    page = render(
-        request,
-        "drafter/progress.html",
-        caller=caller,
-        draft=draft,
-        job=job,
-        percent=int(100 * job.done / job.total) if job.total else 0,
-        stale=latest,
-        stale_time=views.local_time(latest.computed_at, state.settings.timezone) if latest else "",
-    )
-    return None, page
-
-
 @protected
 async def digest_overview(request: Request, caller: Caller) -> Response:
     draft = await guarded_draft(request, caller)
-    result, progress = await _digest_or_progress(request, caller, draft)
+    result, progress = await digest_or_progress(request, caller, draft)
     if progress is not None:
         return progress
     digest: Digest = result.digest
@@ -184,7 +149,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
     draft = await guarded_draft(request, caller)
     key = request.path_params["key"]
     f = CommentFilter.from_query(request.query_params)
-    result, progress = await _digest_or_progress(request, caller, draft)
+    result, progress = await digest_or_progress(request, caller, draft)
     if progress is not None:
         return progress
     digest: Digest = result.digest
@@ -251,6 +216,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         outcomes=DECISION_OUTCOMES,
         back=request.url.path,
         computed=views.local_time(result.computed_at, state.settings.timezone),
+        digest_token=digest_token(result),
         submitter_types=SUBMITTER_TYPES,
         stances=STANCE_LABELS,
         flag_labels=FLAG_LABELS,

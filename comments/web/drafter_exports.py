@@ -15,7 +15,13 @@ from comments.auth import require_admin
 from comments.errors import InputError
 from comments.models import Draft
 from comments.web.common import state_of
-from comments.web.drafter_common import Caller, guarded_draft, protected, render
+from comments.web.drafter_common import (
+    Caller,
+    digest_or_progress,
+    guarded_draft,
+    protected,
+    render,
+)
 from comments.web.public import render as public_render
 
 EXPORTS = {
@@ -48,6 +54,11 @@ async def export_file(request: Request, caller: Caller) -> Response:
         raise InputError("unknown_export", "没有这种导出格式。", status=404)
     if name == "audit.csv" and caller.drafter.role != "admin":
         require_admin(caller.drafter)
+    if name in ("digest.md", "feedback.md"):
+        # A long analysis shows its progress page (which reloads into the download).
+        _result, progress = await digest_or_progress(request, caller, draft)
+        if progress is not None:
+            return progress
     state = state_of(request)
     text = await run_in_threadpool(
         exports.export_text,

@@ -16,11 +16,12 @@ from analysis.models import GENERAL_KEY, UNKNOWN_KEY, CommentNote, Digest
 from comments import decisions as decisions_mod
 from comments import review, store, views
 from comments.errors import InputError
-from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Comment
+from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Comment, Draft
 from comments.web.common import form_values, state_of
 from comments.web.drafter_common import (
     Caller,
-    fresh_digest,
+    digest_or_progress,
+    digest_token,
     guarded_draft,
     parse_date,
     parse_int,
@@ -184,10 +185,15 @@ async def comment_list(request: Request, caller: Caller) -> Response:
     draft = await guarded_draft(request, caller)
     f = CommentFilter.from_query(request.query_params)
     page = max(1, parse_int(request.query_params.get("page") or "1", what="页码"))
+    digest: Digest | None = None
+    if f.needs_digest:
+        result, progress = await digest_or_progress(request, caller, draft)
+        if progress is not None:
+            return progress
+        digest = result.digest
 
     def load() -> dict[str, Any]:
         assert draft.id is not None
-        digest = fresh_digest(request, draft) if f.needs_digest else None
         with state.session() as session:
             rows = filter_comments(
                 list(store.comments_of(session, draft.id)), f, digest, state.settings.timezone
@@ -300,6 +306,27 @@ async def moderate(request: Request, caller: Caller) -> Response:
 # ---------------------------------------------------------------- decisions
 
 
+def digest_seen(request: Request, draft: Draft, token: str) -> Digest:
+    """The digest the drafter's page was built from (``token``), for a decision on one of its
+    clusters or suggestions: a decision applies to the members the drafter saw, never to a
+    cluster recomputed since. Without a token (a script), the current digest. Call in a thread.
+    """
+    service = state_of(request).digests
+    assert draft.id is not None
+    kept = service.latest(draft.id)
+    if token and kept is not None and digest_token(kept) == token:
+        return kept.digest
+    current = service.get(draft)
+    if token and digest_token(current) != token:
+        raise InputError(
+            "digest_changed",
+            "打开页面之后有新的意见或审核，汇总分析已经更新，聚类的成员可能变了。"
+            "请在刷新后的页面上重新确认这项决定。",
+            status=409,
+        )
+    return current.digest
+
+
 def decision_target(
     digest: Digest, kind: str, target_id: str, draft_id: int
 ) -> tuple[str | None, str, list[int]]:
@@ -333,14 +360,21 @@ def suggestion_label(operation: str, target: str, proposed: str) -> str:
 async def decisions_page(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
+    result, progress = await digest_or_progress(request, caller, draft)
+    if progress is not None:
+        return progress
 
     def load() -> dict[str, Any]:
         assert draft.id is not None
-        digest = fresh_digest(request, draft)
         with state.session() as session:
             stored = review.decisions_of(session, draft.id)
             titles = _clause_titles(session, draft.id)
-        return {"digest": digest, "stored": stored, "titles": titles}
+        return {
+            "digest": result.digest,
+            "digest_token": digest_token(result),
+            "stored": stored,
+            "titles": titles,
+        }
 
     data = await run_in_threadpool(load)
     by_target = {(d.target_kind, d.target_id): d for d in data["stored"]}
@@ -383,7 +417,7 @@ async def decide(request: Request, caller: Caller) -> Response:
         elif kind in ("cluster", "suggestion"):
             target = target_id
             clause, label, members = decision_target(
-                fresh_digest(request, draft), kind, target_id, draft.id
+                digest_seen(request, draft, values.get("digest", "")), kind, target_id, draft.id
             )
         else:
             raise InputError("bad_target", "处理对象只能是观点聚类、修改建议或单条意见。")
