@@ -260,6 +260,14 @@ class _Points:
 
     def point(self, decision: Decision) -> tuple[str, str, int, int]:
         """(section key, point title as escaped Markdown, comments, campaign copies)."""
+        key, title, size, copies = self._point(decision)
+        if decision.members is not None:
+            notes = [self.comments.get(str(m)) for m in decision.members]
+            size = len(decision.members)
+            copies = sum(1 for n in notes if n is not None and n.campaign)
+        return key, title, size, copies
+
+    def _point(self, decision: Decision) -> tuple[str, str, int, int]:
         kind, target = decision.target_kind, decision.target_id
         if kind == "cluster" and target in self.clusters:
             section, c = self.clusters[target]
@@ -274,6 +282,10 @@ class _Points:
         if note is not None:
             return note.bucket, _text(f"意见 #{note.id}"), 1, 0
         key = decision.clause or GENERAL_KEY
+        if kind == "comment":
+            return key, _text(f"意见 #{target.lstrip('#')}"), 0, 0
+        if decision.label:
+            return key, _text(decision.label), 0, 0
         return key, f"意见要点 {_text(target)}（在最新分析中已调整）", 0, 0
 
 
@@ -296,6 +308,8 @@ def render_feedback_markdown(digest: Digest, decisions: Sequence[Decision]) -> s
     refused: list[str] = []
     points_of = _Points(digest)
     for decision in decisions:
+        if decision.members is not None and not decision.members:
+            continue  # every comment behind it was hidden since
         key, title, size, copies = points_of.point(decision)
         outcome = decision.outcome if decision.outcome in OUTCOMES else "另行研究"
         rows[outcome][0] += 1

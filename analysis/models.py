@@ -56,6 +56,10 @@ class Decision:
     outcome: str  # 采纳 | 部分采纳 | 不予采纳 | 另行研究
     reason: str = ""
     clause: str | None = None
+    label: str = ""  # the point as the drafter saw it (used when the digest has moved on)
+    # The comments the decision covers, when the caller keeps them (the service passes those
+    # still published): the report then counts these, as the public feedback page does.
+    members: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ one covering it: its own, then a suggestion's, then its cluster's — so a membe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,8 +74,14 @@ def effective_by_comment(
     return result
 
 
-def for_analysis(decisions: Sequence[Decision]) -> list[AnalysisDecision]:
-    """Stored decisions as the analysis library's ``Decision`` (for the feedback report)."""
+def for_analysis(
+    decisions: Sequence[Decision], members: Mapping[int, Sequence[int]] | None = None
+) -> list[AnalysisDecision]:
+    """Stored decisions as the analysis library's ``Decision`` (for the feedback report).
+
+    ``members``: decision id -> the comments it covers that are still published
+    (``published_members``), so that feedback.md counts what the public feedback page counts.
+    """
     return [
         AnalysisDecision(
             target_kind=d.target_kind,
@@ -83,9 +89,20 @@ def for_analysis(decisions: Sequence[Decision]) -> list[AnalysisDecision]:
             outcome=d.outcome,
             reason=d.reason,
             clause=d.clause_key,
+            label=d.label,
+            members=tuple(members.get(d.id or 0, ())) if members is not None else None,
         )
         for d in decisions
     ]
+
+
+def published_members(session: Session, draft_id: int) -> dict[int, list[int]]:
+    """decision id -> the comments it covers that are published (hidden ones drop out)."""
+    published = store.comment_ids_with_status(session, draft_id, "published")
+    return {
+        decision_id: [m for m in members if m in published]
+        for decision_id, members in review.decision_members(session, draft_id).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,7 @@ class FeedbackReport:
 def feedback_report(session: Session, draft_id: int) -> FeedbackReport:
     """Built from the stored decisions alone (no digest needed); no personal data in it."""
     decisions = review.decisions_of(session, draft_id)
-    members = review.decision_members(session, draft_id)
+    members = published_members(session, draft_id)
     published = store.comment_ids_with_status(session, draft_id, "published")
     clauses = store.clauses_of(session, draft_id)
     order = {c.key: c.position for c in clauses}
@@ -130,7 +147,7 @@ def feedback_report(session: Session, draft_id: int) -> FeedbackReport:
     by_outcome: dict[str, tuple[int, int]] = {}
     for d in decisions:
         assert d.id is not None
-        count = sum(1 for m in members.get(d.id, []) if m in published)
+        count = len(members.get(d.id, []))
         if count == 0:
             continue  # every comment behind it was hidden since
         label = d.label if d.target_kind != "comment" else f"意见 #{d.target_id}"

@@ -183,8 +183,9 @@ def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str,
     with Session(engine) as session:
         stored = review.decisions_of(session, draft.id)
         if name == "feedback.md":
+            members = decisions.published_members(session, draft.id)
             return render_feedback_markdown(
-                digests.get(draft).digest, decisions.for_analysis(stored)
+                digests.get(draft).digest, decisions.for_analysis(stored, members)
             )
         if name == "audit.csv":
             rows = store.audit_log(session, limit=1_000_000, draft_slug=draft.slug)

@@ -411,3 +411,28 @@ async def test_every_digest_page_shows_progress_while_a_long_analysis_runs(
     assert "target_kind" in (await client.get(urls[1])).text
     download = await client.get(urls[2])
     assert download.headers["content-disposition"].endswith('-digest.md"')
+
+
+async def test_feedback_page_and_feedback_md_count_the_same_comments(client, engine, workspace):
+    ids = [c["id"] for c in workspace["comments"][:2]]
+    group_decision(engine, ids, reason="已在第一条中增加老旧小区。")
+    # One member is hidden afterwards and another comment arrives on the clause: both reports
+    # count the published comments the decision was recorded for, and nothing else.
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/moderation",
+        data={
+            "csrf_token": workspace["csrf"],
+            "comment_id": str(ids[1]),
+            "action": "hide",
+            "reason": "重复提交",
+        },
+    )
+    assert r.status_code == 303
+    await client.post(
+        f"/api/drafts/{SLUG}/comments", json={"clause": "第一章/第一条", "body": "老旧小区也要管。"}
+    )
+    page = (await client.get(f"/drafts/{SLUG}/feedback")).text
+    markdown = (await client.get(f"/drafts/{SLUG}/feedback.md")).text
+    assert "<strong>老旧小区 · 适用范围</strong>（1 条）" in page
+    assert "**老旧小区 · 适用范围**（1 条）" in markdown
+    assert "| 部分采纳 | 1 | 1 |" in markdown

@@ -110,13 +110,14 @@ async def feedback_markdown_page(request: Request) -> Response:
         state = state_of(request)
         with state.session() as session:
             stored = review.decisions_of(session, draft.id)
+            members = decisions.published_members(session, draft.id)
         if not stored:
             return None
         # Anyone may ask for this page: it uses the digest the process already has, even if
         # comments arrived since (the decisions are what it reports), and computes one only
         # when there is none yet, so visitors cannot make the server re-analyse at will.
         result = state.digests.latest(draft.id) or state.digests.get(draft)
-        return render_feedback_markdown(result.digest, decisions.for_analysis(stored))
+        return render_feedback_markdown(result.digest, decisions.for_analysis(stored, members))
 
     text = await run_in_threadpool(load)
     if text is None:
