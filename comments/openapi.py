@@ -81,7 +81,7 @@ OPENAPI: dict[str, Any] = {
                                     "required": ["id", "receipt"],
                                     "properties": {
                                         "id": {"type": "integer"},
-                                        "receipt": {"type": "string", "example": "7K3QF-M9X2A"},
+                                        "receipt": {"type": "string", "example": "7K3QFM-9X2AB4"},
                                         "url": {"type": "string"},
                                         "created_at": {"type": "string", "format": "date-time"},
                                     },

@@ -32,7 +32,7 @@ async def test_posted_comment_gets_a_receipt_and_reads_back_by_it(client, draft,
     assert r.status_code == 201, r.text
     data = r.json()
     assert set(data) >= {"id", "receipt"}
-    assert len(data["receipt"]) == 11 and data["receipt"][5] == "-"
+    assert len(data["receipt"]) == 13 and data["receipt"][6] == "-"
     rows = stored_comments(engine)
     assert [(c.id, c.receipt, c.clause_key) for c in rows] == [
         (data["id"], data["receipt"], "第一章/第一条")
@@ -338,15 +338,40 @@ async def test_a_colliding_receipt_is_drawn_again_and_the_comment_kept(client, d
     ]
 
 
-def test_receipts_are_ten_symbols_of_the_unambiguous_alphabet():
-    from comments.intake import RECEIPT_RE, new_receipts
+def test_receipts_are_a_clock_prefix_and_fifty_random_bits_of_the_unambiguous_alphabet():
+    from comments.intake import RECEIPT_RE, new_receipts, normalise_receipt
 
-    receipts = new_receipts(2000)
-    assert all(RECEIPT_RE.match(r) for r in receipts)
+    receipts = new_receipts(2000, now=1_800_000_000.005)
+    assert all(RECEIPT_RE.match(r) and len(r) == 13 and r[6] == "-" for r in receipts)
     assert len(set(receipts)) == 2000
-    # every symbol of the alphabet turns up in every position: 50 random bits, none fixed
-    for position in (0, 4, 6, 10):
+    assert len({r[:2] for r in receipts}) == 1  # committed together: one prefix
+    # every symbol of the alphabet turns up in every random position: none is fixed
+    for position in (2, 5, 7, 12):
         assert len({r[position] for r in receipts}) == 32
+    # the clock moves on (10 ms ticks) and cycles every 10.24 s
+    assert new_receipts(1, now=1_800_000_000.015)[0][:2] != receipts[0][:2]
+    assert new_receipts(1, now=1_800_000_010.245)[0][:2] == receipts[0][:2]
+    # what people type is forgiven; receipts from before the prefix (10 symbols) still read
+    typed = receipts[0].lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert normalise_receipt(typed) == receipts[0]
+    assert normalise_receipt("7k3qf m9x2a") == "7K3QF-M9X2A"
+    assert normalise_receipt("7K3QF-M9X2A1") is None  # 11 symbols
+    assert normalise_receipt("7K3QFU-9X2AB4") is None  # U is not in the alphabet
+
+
+async def test_a_receipt_of_the_earlier_ten_symbol_form_is_still_found(client, draft, engine):
+    from sqlmodel import Session
+
+    from comments.models import Comment
+
+    first = (await client.post(URL, json={"body": "较早提交的意见。"})).json()
+    with Session(engine) as session:
+        row = session.get(Comment, first["id"])
+        row.receipt = "7K3QF-M9X2A"
+        session.add(row)
+        session.commit()
+    r = await client.get("/api/receipts/7k3qf m9x2a")
+    assert r.status_code == 200 and r.json()["receipt"] == "7K3QF-M9X2A"
 
 
 async def test_unexpected_failure_in_a_comment_post_is_a_logged_500_with_the_headers(

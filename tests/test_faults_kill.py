@@ -90,7 +90,7 @@ def test_receipts_returned_before_a_sigkill_are_all_stored_after_restart(databas
         assert all(stored[r] == acknowledged[r] for r in acknowledged)  # byte for byte
         # No half-written rows: every stored row, acknowledged or not, is whole.
         for r in rows:
-            assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", r.receipt)
+            assert re.fullmatch(r"[0-9A-Z]{6}-[0-9A-Z]{6}", r.receipt)
             assert WHOLE_BODY.fullmatch(r.body), r.body
             assert r.created_at is not None and r.draft_id is not None
         # The restarted server serves the receipts and takes new comments.

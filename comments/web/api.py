@@ -58,7 +58,10 @@ async def get_receipt(request: Request) -> Response:
     state = web.state_of(request)
     receipt = normalise_receipt(request.path_params["receipt"])
     if receipt is None:
-        raise InputError("bad_receipt", "回执编号格式不正确，应为 10 位字母数字，如 7K3QF-M9X2A。")
+        raise InputError(
+            "bad_receipt",
+            "回执编号格式不正确，应为 12 位字母数字，如 7K3QFM-9X2AB4（较早的回执为 10 位）。",
+        )
 
     def load() -> dict[str, Any] | None:
         with state.session() as session:

@@ -146,7 +146,10 @@ async def receipt_page(request: Request) -> Response:
     state = state_of(request)
     receipt = normalise_receipt(request.path_params["receipt"])
     if receipt is None:
-        raise InputError("bad_receipt", "回执编号格式不正确，应为 10 位字母数字，如 7K3QF-M9X2A。")
+        raise InputError(
+            "bad_receipt",
+            "回执编号格式不正确，应为 12 位字母数字，如 7K3QFM-9X2AB4（较早的回执为 10 位）。",
+        )
 
     def load() -> dict[str, Any] | None:
         with state.session() as session:
@@ -184,7 +187,7 @@ async def receipt_lookup(request: Request) -> Response:
                 "lookup.html",
                 status=400,
                 value=raw,
-                error="回执编号格式不正确，应为 10 位字母数字，如 7K3QF-M9X2A。",
+                error="回执编号格式不正确，应为 12 位字母数字，如 7K3QFM-9X2AB4（较早的回执为 10 位）。",
             )
         return RedirectResponse(f"/receipts/{receipt}", status_code=303)
     return render(request, "lookup.html", value="", error=None)

@@ -68,7 +68,7 @@ def test_public_comments_on_article_ten_and_looks_up_the_receipt(
     assert "意见已提交并保存" in sent.inner_text()
     assert not clause.locator(".inline-form").count()
     receipt = sent.locator("a.receipt").inner_text()
-    assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", receipt)
+    assert re.fullmatch(r"[0-9A-Z]{6}-[0-9A-Z]{6}", receipt)
     assert int(re.sub(r"\D", "", count.inner_text())) == before + 1
     assert link.evaluate("el => el === document.activeElement"), "focus returns to the clause"
     assert page.url.endswith("%E7%AC%AC%E5%8D%81%E6%9D%A1"), "no page reload, no navigation"

@@ -42,7 +42,7 @@ def test_without_javascript_the_form_posts_and_redirects_to_the_receipt(
     page.get_by_label("您的意见").fill("没有脚本也能提交：建议增加充电柜。")
     page.get_by_label("提交者类型").select_option("企业")
     page.get_by_role("button", name="提交意见").click()
-    page.wait_for_url(re.compile(r"/receipts/[0-9A-Z]{5}-[0-9A-Z]{5}\?new=1$"))
+    page.wait_for_url(re.compile(r"/receipts/[0-9A-Z]{6}-[0-9A-Z]{6}\?new=1$"))
     assert "已提交并保存" in page.get_by_role("status").inner_text()
     assert "没有脚本也能提交：建议增加充电柜。" in page.locator(".comment-body").inner_text()
     assert no_horizontal_scroll(page)
