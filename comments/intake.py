@@ -9,6 +9,7 @@ hand their row to one writer thread that commits whatever has queued up in one t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import queue
 import re
@@ -63,14 +64,19 @@ def new_receipts(n: int, now: float | None = None) -> list[str]:
     what makes a receipt unguessable, are the same as before.
     """
     tick = int((time.time() if now is None else now) / RECEIPT_TICK) & 1023
-    prefix = RECEIPT_ALPHABET[tick >> 5] + RECEIPT_ALPHABET[tick & 31]
+    prefix = _PAIRS[tick]
     pool = secrets.token_bytes(8 * n)
     out = []
     for i in range(n):
         value = int.from_bytes(pool[8 * i : 8 * i + 8], "big") >> 14  # 50 bits
-        symbols = prefix + "".join(RECEIPT_ALPHABET[(value >> (5 * k)) & 31] for k in range(10))
-        out.append(f"{symbols[:6]}-{symbols[6:]}")
+        a, b, c, d, e = (value >> 40, (value >> 30) & 1023, (value >> 20) & 1023,
+                         (value >> 10) & 1023, value & 1023)  # fmt: skip
+        out.append(f"{prefix}{_PAIRS[a]}{_PAIRS[b]}-{_PAIRS[c]}{_PAIRS[d]}{_PAIRS[e]}")
     return out
+
+
+# Two symbols for every 10-bit value: a receipt is built from five look-ups, not ten.
+_PAIRS = [RECEIPT_ALPHABET[v >> 5] + RECEIPT_ALPHABET[v & 31] for v in range(1024)]
 
 
 def normalise_receipt(raw: str) -> str | None:
@@ -212,8 +218,7 @@ def client_hash(secret: str, client: str) -> str:
     return hashlib.sha256(f"{secret}:{client}".encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
     id: int
     receipt: str
     created_at: datetime
@@ -244,6 +249,7 @@ class CommentWriter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._raw: Any = None  # SQLite: the writer thread's own connection, kept between batches
 
     def _ensure_started(self) -> None:
         if self._thread is None:
@@ -266,6 +272,13 @@ class CommentWriter:
             self._queue.put(_STOP)
             self._thread.join(timeout=10)
             self._thread = None
+        self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            with contextlib.suppress(Exception):
+                raw.close()
 
     def _run(self) -> None:
         while True:
@@ -380,7 +393,9 @@ class CommentWriter:
         ids = sorted({row["draft_id"] for row, _, _ in batch})
         created_at = self._created_at(now)
         receipts = new_receipts(len(batch))
-        raw = self.engine.raw_connection()
+        if self._raw is None:
+            self._raw = self.engine.raw_connection()
+        raw = self._raw
         try:
             cursor = raw.cursor()
             cursor.execute("BEGIN IMMEDIATE")
@@ -432,8 +447,10 @@ class CommentWriter:
             except BaseException:
                 raw.rollback()
                 raise
-        finally:
-            raw.close()  # back to the pool
+        except BaseException:
+            # A connection that failed (file locked, read-only, gone) is not reused.
+            self._drop_connection()
+            raise
         return outcomes
 
 

@@ -6,6 +6,7 @@ import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,17 @@ class State:
     templates: jinja2.Environment
     digests: DigestService
     snapshots: dict[str, tuple[float, DraftSnapshot | None]] = field(default_factory=dict)
+    _today: tuple[int, date] = (0, date.min)
 
     def session(self) -> Session:
         return Session(self.engine)
+
+    def today(self) -> date:
+        """Today in the service's time zone (looked up at most once a second)."""
+        second = int(time.time())
+        if self._today[0] != second:
+            self._today = (second, store.today_in(self.settings.timezone))
+        return self._today[1]
 
     def close(self) -> None:
         """Stop the writer (after it has committed what is queued), the limiter and the
@@ -122,7 +131,7 @@ async def admit_comment(
         payload,
         snapshot,
         max_chars=state.settings.max_comment_chars,
-        today=store.today_in(state.settings.timezone),
+        today=state.today(),
         client_hash=client_hash(state.secret, address),
     )
     body = payload.get("body")
