@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from analysis.markdown import FLAG_NAMES, STANCE_NAMES
 from analysis.models import GENERAL_KEY, UNKNOWN_KEY, CommentNote, Digest
 from comments import decisions as decisions_mod
 from comments import review, store, views
@@ -30,14 +31,9 @@ from comments.web.drafter_common import (
 )
 
 PAGE_SIZE = 100
-STANCE_LABELS = {
-    "support": "支持",
-    "oppose": "反对",
-    "suggest": "修改建议",
-    "question": "疑问",
-    "other": "其他",
-}
-FLAG_LABELS = {"spam": "广告/灌水", "abuse": "辱骂", "pii": "含个人信息", "offtopic": "无关内容"}
+# One wording for stances and flags, the digest's (pages, filters and digest.md say the same).
+STANCE_LABELS = STANCE_NAMES
+FLAG_LABELS = FLAG_NAMES
 FILTERS = (
     "clause",
     "section",
