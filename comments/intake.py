@@ -146,6 +146,17 @@ def check_open(snapshot: DraftSnapshot | Draft | Period, today: date) -> None:
         )
 
 
+def refused(period: DraftSnapshot | Draft | Period | None, today: date) -> InputError | None:
+    """Why the writer must refuse a comment on this draft today (None: it may be stored)."""
+    if period is None:
+        return InputError("not_found", "没有找到这份草案。", status=404)
+    try:
+        check_open(period, today)
+    except InputError as exc:
+        return exc
+    return None
+
+
 def _field(payload: Mapping[str, Any], name: str, limit: int, label: str) -> str:
     raw = payload.get(name)
     if raw is None:
@@ -355,13 +366,9 @@ class CommentWriter:
             rows: list[dict[str, Any]] = []
             slots: list[int] = []
             for index, (row, _, _) in enumerate(batch):
-                draft = drafts.get(row["draft_id"])
-                try:
-                    if draft is None:
-                        raise InputError("not_found", "没有找到这份草案。", status=404)
-                    check_open(draft, today)
-                except InputError as exc:
-                    outcomes.append(exc)
+                refusal = refused(drafts.get(row["draft_id"]), today)
+                if refusal is not None:
+                    outcomes.append(refusal)
                     continue
                 outcomes.append(None)
                 rows.append({**row, "receipt": new_receipt(), "created_at": now})
@@ -410,13 +417,9 @@ class CommentWriter:
                 outcomes: list[Stored | Exception] = []
                 values: list[tuple[Any, ...]] = []
                 for (row, _, _), receipt in zip(batch, receipts, strict=True):
-                    period = periods.get(row["draft_id"])
-                    try:
-                        if period is None:
-                            raise InputError("not_found", "没有找到这份草案。", status=404)
-                        check_open(period, today)
-                    except InputError as exc:
-                        outcomes.append(exc)
+                    refusal = refused(periods.get(row["draft_id"]), today)
+                    if refusal is not None:
+                        outcomes.append(refusal)
                         continue
                     newest += 1
                     values.append(
