@@ -20,7 +20,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from comments.errors import InputError
 from comments.web import common as web
-from comments.web.security import SECURITY_HEADERS, BodyTooLarge, content_length, too_large
+from comments.web.security import (
+    SECURITY_HEADERS,
+    BodyTooLarge,
+    content_length,
+    too_large,
+    with_security_headers,
+)
 
 log = logging.getLogger("comments.web")
 
@@ -120,10 +126,7 @@ async def _error(
 
     async def send_secure(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
-            present = {name for name, _ in headers}
-            headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-            message = {**message, "headers": headers}
+            message = with_security_headers(message)
         await send(message)
 
     if handler is app.exception_handlers.get(Exception):

@@ -67,10 +67,7 @@ class LimitsMiddleware:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                message = {**message, "headers": headers}
+                message = with_security_headers(message)
             await send(message)
 
         try:
@@ -78,6 +75,14 @@ class LimitsMiddleware:
         except BodyTooLarge:
             if not response_started:
                 await too_large(scope, send, limit)
+
+
+def with_security_headers(message: Message) -> Message:
+    """A ``http.response.start`` message with every security header it does not already set."""
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
+    headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+    return {**message, "headers": headers}
 
 
 def content_length(scope: Scope) -> int | None:
