@@ -96,9 +96,15 @@ def for_analysis(
     ]
 
 
-def published_members(session: Session, draft_id: int) -> dict[int, list[int]]:
-    """decision id -> the comments it covers that are published (hidden ones drop out)."""
-    published = store.comment_ids_with_status(session, draft_id, "published")
+def published_members(
+    session: Session, draft_id: int, published: set[int] | None = None
+) -> dict[int, list[int]]:
+    """decision id -> the comments it covers that are published (hidden ones drop out).
+
+    ``published``: the draft's published comment ids, when the caller has them already.
+    """
+    if published is None:
+        published = store.comment_ids_with_status(session, draft_id, "published")
     return {
         decision_id: [m for m in members if m in published]
         for decision_id, members in review.decision_members(session, draft_id).items()
@@ -137,8 +143,8 @@ class FeedbackReport:
 def feedback_report(session: Session, draft_id: int) -> FeedbackReport:
     """Built from the stored decisions alone (no digest needed); no personal data in it."""
     decisions = review.decisions_of(session, draft_id)
-    members = published_members(session, draft_id)
     published = store.comment_ids_with_status(session, draft_id, "published")
+    members = published_members(session, draft_id, published)
     clauses = store.clauses_of(session, draft_id)
     order = {c.key: c.position for c in clauses}
     titles: dict[str | None, str] = {c.key: views.clause_title(c) for c in clauses}
