@@ -60,7 +60,7 @@ def new_receipts(n: int, now: float | None = None) -> list[str]:
     The clock symbols (10 ms ticks, cycling every 10.24 s) are there for the database, not for
     people: receipts committed together share a prefix, so their entries in the unique index
     land on a few neighbouring pages instead of one random page each. With fully random keys
-    that index cost about 20 µs more per comment (docs/performance.md). The 50 random bits,
+    that index cost several times more per comment (benchmarks/intake_cpu.py). The 50 random bits,
     what makes a receipt unguessable, are the same as before.
     """
     tick = int((time.time() if now is None else now) / RECEIPT_TICK) & 1023
