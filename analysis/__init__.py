@@ -10,8 +10,18 @@ Never imports ``comments`` (the service), a web framework or a database driver.
 """
 
 from analysis.digest import DigestCache, build_digest
-from analysis.markdown import render_digest_markdown, render_feedback_markdown
+from analysis.flags import flags as comment_flags
+from analysis.flags import mask_pii
+from analysis.markdown import (
+    FLAG_NAMES,
+    STANCE_NAMES,
+    render_digest_markdown,
+    render_feedback_markdown,
+)
 from analysis.models import (
+    GENERAL_KEY,
+    STANCES,
+    UNKNOWN_KEY,
     Addition,
     Campaign,
     ClauseInput,
@@ -28,6 +38,11 @@ from analysis.models import (
 )
 
 __all__ = [
+    "FLAG_NAMES",
+    "GENERAL_KEY",
+    "STANCES",
+    "STANCE_NAMES",
+    "UNKNOWN_KEY",
     "Addition",
     "Campaign",
     "ClauseInput",
@@ -43,6 +58,8 @@ __all__ = [
     "Suggestion",
     "Tally",
     "build_digest",
+    "comment_flags",
+    "mask_pii",
     "render_digest_markdown",
     "render_feedback_markdown",
 ]

@@ -33,7 +33,7 @@ import asyncio, sys
 from datetime import UTC, datetime
 import uvicorn
 from comments import intake
-from comments.db import make_engine, migrate
+from comments.storage.db import make_engine, migrate
 from comments.seed import load_example_if_empty
 from comments.settings import Settings
 import comments.web.app as web_app

@@ -42,9 +42,9 @@ from starlette.routing import Route  # noqa: E402
 
 import comments.web.app as web_app  # noqa: E402
 from comments import intake  # noqa: E402
-from comments.db import make_engine, migrate  # noqa: E402
 from comments.seed import load_example_if_empty  # noqa: E402
 from comments.settings import Settings  # noqa: E402
+from comments.storage.db import make_engine, migrate  # noqa: E402
 
 SERVICE_PATH = "/api/drafts/informatization-draft/comments"
 BODY = json.dumps(

@@ -171,22 +171,22 @@ def prefill(url: str, count: int) -> tuple[str, int]:
     from sqlalchemy import insert
     from sqlmodel import Session
 
-    from comments import store
-    from comments.db import make_engine, migrate
+    from comments import storage
     from comments.intake import new_receipt
-    from comments.models import Comment, utcnow
     from comments.seed import load_example_if_empty
     from comments.settings import Settings
+    from comments.storage.db import make_engine, migrate
+    from comments.storage.models import Comment, utcnow
 
     engine = make_engine(url)
     migrate(engine)
     load_example_if_empty(engine, Settings(database_url=url))
     with Session(engine) as session:
-        draft = store.draft_by_slug(session, SLUG)
+        draft = storage.draft_by_slug(session, SLUG)
         assert draft is not None and draft.id is not None
         draft_id = draft.id
-        keys = [c.key for c in store.clauses_of(session, draft_id)]
-        _drafter, _password, token = store.add_drafter(
+        keys = [c.key for c in storage.clauses_of(session, draft_id)]
+        _drafter, _password, token = storage.add_drafter(
             session=session, name="bench", organisation="", role="admin"
         )
     texts = comment_texts()

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from comments.drafts_corpus import score_corpus  # noqa: E402
+from benchmarks.corpus import score_corpus  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 

@@ -28,11 +28,11 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from comments import store  # noqa: E402
-from comments.db import make_engine, migrate  # noqa: E402
+from comments import period, storage  # noqa: E402
 from comments.drafts import DraftTree, Node  # noqa: E402
-from comments.models import Comment, utcnow  # noqa: E402
 from comments.settings import Settings  # noqa: E402
+from comments.storage.db import make_engine, migrate  # noqa: E402
+from comments.storage.models import Comment, utcnow  # noqa: E402
 from comments.web.app import create_app  # noqa: E402
 
 DIGITS = "零一二三四五六七八九"
@@ -90,13 +90,12 @@ def build(database_url: str, clauses: int, comments: int) -> tuple[object, int]:
     migrate(engine)
     tree, keys = long_tree(clauses)
     with Session(engine) as session:
-        draft = store.import_draft(
+        draft = storage.import_draft(
             session=session,
             tree=tree,
             source_name="long.txt",
-            source_text="（基准测试用草案）",
             slug="long-draft",
-            deadline=store.today_in("Asia/Shanghai") + timedelta(days=30),
+            deadline=period.today_in("Asia/Shanghai") + timedelta(days=30),
         )
         draft_id = draft.id
     assert draft_id is not None

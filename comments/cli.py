@@ -37,7 +37,7 @@ _ENGINES: list[Engine] = []  # disposed by main() when the command ends
 
 def _engine(settings: Settings) -> Engine:
     """A migrated engine for this command; main() closes its connections at the end."""
-    from comments.db import make_engine, migrate
+    from comments.storage.db import make_engine, migrate
 
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     _ENGINES.append(engine)
@@ -60,8 +60,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from comments import store
-    from comments.drafts import DraftParseError, parse_file, source_text
+    from comments import period, storage
+    from comments.drafts import DraftParseError, parse_file
     from comments.errors import InputError
 
     settings = _settings()
@@ -72,15 +72,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     engine = _engine(settings)
     with Session(engine) as session:
         try:
-            draft = store.import_draft(
+            draft = storage.import_draft(
                 session=session,
                 tree=tree,
                 source_name=Path(args.file).name,
-                source_text=source_text(Path(args.file).read_bytes(), filename=args.file),
                 slug=args.slug,
                 title=args.title,
                 deadline=args.deadline,
                 organisation=args.organisation or "",
+                today=period.today_in(settings.timezone),
             )
         except InputError as exc:
             raise CommandError(exc.message) from None
@@ -98,13 +98,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_add_drafter(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from comments import store
+    from comments import storage
     from comments.errors import InputError
 
     engine = _engine(_settings())
     with Session(engine) as session:
         try:
-            _drafter, password, token = store.add_drafter(
+            _drafter, password, token = storage.add_drafter(
                 session=session,
                 name=args.name,
                 organisation=args.organisation or "",
@@ -144,12 +144,12 @@ class ProgressBar:
 def cmd_digest(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from comments import store
+    from comments import storage
     from comments.digests import DigestService
 
     engine = _engine(_settings())
     with Session(engine) as session:
-        draft = store.draft_by_slug(session, args.slug)
+        draft = storage.draft_by_slug(session, args.slug)
     if draft is None:
         raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
     result = DigestService(engine).compute(draft, ProgressBar("分析意见"))
@@ -166,7 +166,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from comments import store
+    from comments import storage
     from comments.digests import DigestService
     from comments.errors import InputError
     from comments.exports import export_text
@@ -174,7 +174,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings()
     engine = _engine(settings)
     with Session(engine) as session:
-        draft = store.draft_by_slug(session, args.slug)
+        draft = storage.draft_by_slug(session, args.slug)
     if draft is None:
         raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
     if args.feedback:
@@ -194,7 +194,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_purge_contacts(args: argparse.Namespace) -> int:
-    from comments.retention import purge_contacts
+    from comments.storage.retention import purge_contacts
 
     settings = _settings()
     days = settings.contact_retention_days

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from analysis.models import CommentNote
-from comments import decisions, review, store, views
+from analysis import CommentNote
+from comments import storage, views
 from comments.digests import DigestService
 from comments.errors import InputError
-from comments.models import AuditLog, Comment, Decision, Draft
+from comments.storage import decisions, review
+from comments.storage.models import AuditLog, Comment, Decision, Draft
 
 BOM = "\ufeff"
 STATUS_TEXT = {"published": "已公开", "pending": "待审核", "hidden": "已隐藏"}
@@ -58,7 +59,7 @@ def comment_records(
     """One plain record per comment; the public form drops unpublished comments and personal data."""
     records = []
     if not personal:  # imported here: only the public export masks, and the import is not free
-        from analysis.flags import mask_pii
+        from analysis import mask_pii
     for c in comments:
         assert c.id is not None
         if not personal and c.status != "published":
@@ -188,13 +189,13 @@ def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str,
                 digests.get(draft).digest, decisions.for_analysis(stored, members)
             )
         if name == "audit.csv":
-            rows = store.audit_log(session, limit=1_000_000, draft_slug=draft.slug)
+            rows = storage.audit_log(session, limit=1_000_000, draft_slug=draft.slug)
             return audit_csv(rows, tz)
         if name not in EXPORT_NAMES:
             raise InputError("unknown_export", "没有这种导出格式。", status=404)
-        comments = list(store.comments_of(session, draft.id))
+        comments = list(storage.comments_of(session, draft.id))
         titles: dict[str | None, str] = {
-            c.key: views.clause_title(c) for c in store.clauses_of(session, draft.id)
+            c.key: views.clause_title(c) for c in storage.clauses_of(session, draft.id)
         }
         titles[None] = views.clause_title(None)
         members = review.decision_members(session, draft.id)

@@ -6,11 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from comments import store
+from comments import period, storage
 from comments.drafts import parse_text
-from comments.models import Draft
 from comments.settings import Settings
 
 EXAMPLE = Path(__file__).with_name("example") / "informatization-draft.txt"
@@ -20,16 +19,15 @@ EXAMPLE_SLUG = "informatization-draft"
 def load_example_if_empty(engine: Engine, settings: Settings) -> str | None:
     """Import the example (period open 30 days from today) when there is no draft; its slug."""
     with Session(engine) as session:
-        if session.exec(select(Draft.id)).first() is not None:
+        if storage.has_drafts(session):
             return None
         text = EXAMPLE.read_text(encoding="utf-8")
         tree = parse_text(text, name=EXAMPLE.name)
-        today = store.today_in(settings.timezone)
-        draft = store.import_draft(
+        today = period.today_in(settings.timezone)
+        draft = storage.import_draft(
             session=session,
             tree=tree,
             source_name=EXAMPLE.name,
-            source_text=text,
             slug=EXAMPLE_SLUG,
             opens_on=today,
             deadline=today + timedelta(days=30),

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from comments.models import Clause, Comment, Draft
-from comments.store import period_state
+from comments.period import period_state
+from comments.storage.models import Clause, Comment, Draft
 
 STATUS_LABELS = {"published": "已收到", "pending": "待审核", "hidden": "未公开"}
 

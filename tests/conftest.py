@@ -15,11 +15,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from comments import store
-from comments.db import make_engine, migrate
+from comments import period, storage
 from comments.drafts import DraftTree, Node
-from comments.models import Draft
 from comments.settings import Settings
+from comments.storage.db import make_engine, migrate
+from comments.storage.models import Draft
 from comments.web.app import create_app
 
 PG_URL = os.environ.get("COMMENTS_TEST_DATABASE_URL", "")
@@ -38,7 +38,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def one_rate_window() -> None:
     """Rate limits count in fixed one-minute windows, so a test that expects a refusal must not
     straddle two of them: near the end of a window, wait for the next one to begin."""
-    from comments.ratelimit import WINDOW
+    from comments.intake.ratelimit import WINDOW
 
     left = WINDOW - time.time() % WINDOW
     if left < 20:
@@ -146,12 +146,11 @@ def small_tree() -> DraftTree:
 
 def add_draft(engine: Engine, *, days_left: int = 10, slug: str = "tingche", **kw: object) -> Draft:
     with Session(engine) as session:
-        today = store.today_in("Asia/Shanghai")
-        return store.import_draft(
+        today = period.today_in("Asia/Shanghai")
+        return storage.import_draft(
             session=session,
             tree=small_tree(),
             source_name="tingche.txt",
-            source_text="（测试用草案）",
             slug=slug,
             deadline=today + timedelta(days=days_left),
             **kw,  # type: ignore[arg-type]

@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from comments import store
+from comments import storage
+from comments.storage import drafters
 from tests.helpers import csrf_from
 
 ORG = "市住建局"
@@ -20,7 +21,7 @@ ORG = "市住建局"
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters in tests; production keeps the library's defaults."""
     monkeypatch.setattr(
-        store, "_password_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        drafters, "_password_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
 
 
@@ -40,7 +41,7 @@ def make_account(
     engine: Engine, name: str, organisation: str = ORG, role: str = "drafter"
 ) -> Account:
     with Session(engine) as session:
-        drafter, password, token = store.add_drafter(
+        drafter, password, token = storage.add_drafter(
             session=session, name=name, organisation=organisation, role=role
         )
     assert drafter.id is not None

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from comments.models import Comment
+from comments.storage.models import Comment
 
 
 def stored_comments(engine: Engine) -> list[Comment]:

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from comments import auth, store
-from comments.models import AuditLog, Drafter, LoginThrottle, utcnow
+from comments import auth, storage
+from comments.storage import logins
+from comments.storage.models import AuditLog, Drafter, LoginThrottle, utcnow
 from tests.conftest import add_draft
 from tests.drafter_helpers import fast_password_hashing  # noqa: F401
 from tests.helpers import csrf_from
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.anyio
 
 def make_drafter(engine, name="wang", organisation="市住建局", role="drafter"):
     with Session(engine) as session:
-        drafter, password, token = store.add_drafter(
+        drafter, password, token = storage.add_drafter(
             session=session, name=name, organisation=organisation, role=role
         )
     return drafter, password, token
@@ -71,7 +72,7 @@ async def test_empty_name_or_password_gets_a_clear_error(client, engine):
 
 async def test_repeated_failures_lock_the_account_even_for_the_right_password(client, engine):
     _, password, _ = make_drafter(engine)
-    for _ in range(auth.MAX_FAILURES - 1):
+    for _ in range(logins.MAX_FAILURES - 1):
         assert (await log_in(client, "wang", "wrong")).status_code == 401
     locked = await log_in(client, "wang", "wrong")
     assert locked.status_code == 429
@@ -81,20 +82,20 @@ async def test_repeated_failures_lock_the_account_even_for_the_right_password(cl
     assert auth.SESSION_COOKIE not in r.headers.get("set-cookie", "")
     with Session(engine) as session:
         row = session.get(LoginThrottle, "wang")
-        assert row is not None and row.failures == auth.MAX_FAILURES
+        assert row is not None and row.failures == logins.MAX_FAILURES
 
 
 def test_lock_out_is_kept_in_the_database_and_lifts_after_its_time(engine):
     _, password, _ = make_drafter(engine)
     now = utcnow()
     with Session(engine) as session:
-        for _ in range(auth.MAX_FAILURES):
+        for _ in range(logins.MAX_FAILURES):
             auth.login(session, "wang", "wrong", now=now)
     # A second "process": a new session on the same database sees the lock.
     with Session(engine) as session:
         assert auth.login(session, "wang", password, now=now).wait_seconds > 0
     with Session(engine) as session:
-        later = now + auth.FIRST_LOCK + timedelta(seconds=1)
+        later = now + logins.FIRST_LOCK + timedelta(seconds=1)
         result = auth.login(session, "wang", password, now=later)
         assert result.drafter is not None and result.drafter.name == "wang"
         assert session.get(LoginThrottle, "wang") is None
@@ -105,10 +106,10 @@ def test_each_failure_after_the_lock_doubles_the_wait(engine):
     now = utcnow()
     waits = []
     with Session(engine) as session:
-        for i in range(auth.MAX_FAILURES + 2):
+        for i in range(logins.MAX_FAILURES + 2):
             moment = now + timedelta(hours=0, minutes=10 * i)  # each after the last lock lifted
             waits.append(auth.login(session, "wang", "wrong", now=moment).wait_seconds)
-    assert waits[: auth.MAX_FAILURES - 1] == [0] * (auth.MAX_FAILURES - 1)
+    assert waits[: logins.MAX_FAILURES - 1] == [0] * (logins.MAX_FAILURES - 1)
     assert waits[-3:] == [60, 120, 240]
 
 
@@ -137,14 +138,14 @@ async def test_password_reset_ends_existing_sessions(client, engine):
     await log_in(client, "wang", password)
     assert (await client.get("/drafter")).status_code == 200
     with Session(engine) as session:
-        store.reset_drafter(session=session, drafter_id=drafter.id, actor="admin")
+        storage.reset_drafter(session=session, drafter_id=drafter.id, actor="admin")
     assert (await client.get("/drafter")).status_code == 401
 
 
 async def test_disabled_account_can_neither_log_in_nor_use_its_token(client, engine):
     drafter, password, token = make_drafter(engine)
     with Session(engine) as session:
-        store.set_drafter_active(
+        storage.set_drafter_active(
             session=session, drafter_id=drafter.id, active=False, actor="admin"
         )
     assert (await log_in(client, "wang", password)).status_code == 401
@@ -204,10 +205,10 @@ def test_failures_under_many_made_up_names_do_not_pile_up(engine):
     with Session(engine) as session:
         for i in range(20):
             auth.login(session, f"nobody{i}", "wrong", now=now)
-        for _ in range(auth.MAX_FAILURES):
+        for _ in range(logins.MAX_FAILURES):
             auth.login(session, "locked", "wrong", now=now)
         assert len(session.exec(select(LoginThrottle)).all()) == 21
-        later = now + auth.FORGET_AFTER + timedelta(minutes=1)
+        later = now + logins.FORGET_AFTER + timedelta(minutes=1)
         auth.login(session, "someone-else", "wrong", now=later)
         names = {row.name for row in session.exec(select(LoginThrottle))}
     # The old, unlocked names are forgotten; the lock of "locked" has lifted by now as well.
@@ -217,7 +218,7 @@ def test_failures_under_many_made_up_names_do_not_pile_up(engine):
 def test_a_drafts_audit_rows_are_its_own_and_its_comments(engine):
     with Session(engine) as session:
         for target in ["tingche", "tingche#3", "tingche:c1", "tingche-2", "tingche-2#1", "other"]:
-            store.audit(session, actor="t", action="x", target=target, detail="")
+            storage.audit(session, actor="t", action="x", target=target, detail="")
         session.commit()
-        rows = store.audit_log(session, limit=100, draft_slug="tingche")
+        rows = storage.audit_log(session, limit=100, draft_slug="tingche")
     assert sorted(r.target for r in rows) == ["tingche", "tingche#3", "tingche:c1"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from comments import store
+from comments import storage
 from comments.cli import build_parser, main
-from comments.db import make_engine, migrate
-from comments.models import Draft, Drafter
+from comments.storage.db import make_engine, migrate
+from comments.storage.models import Draft, Drafter
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "comments" / "example" / "informatization-draft.txt"
 
@@ -51,7 +51,7 @@ def test_import_prints_the_slug_and_stores_every_clause(db, capsys, tmp_path):
     engine = make_engine(db)
     with Session(engine) as session:
         assert draft.id is not None
-        keys = [c.key for c in store.clauses_of(session, draft.id)]
+        keys = [c.key for c in storage.clauses_of(session, draft.id)]
     engine.dispose()
     assert len(keys) == len(set(keys)) > 46
 
@@ -116,9 +116,9 @@ def test_add_drafter_prints_password_and_token_once_and_stores_only_hashes(db, c
     with Session(engine) as session:
         (drafter,) = session.exec(select(Drafter)).all()
         assert password not in drafter.password_hash and token != drafter.token_hash
-        assert store.verify_password(drafter, password)
-        assert not store.verify_password(drafter, password + "x")
-        assert store.drafter_by_token(session, token) == drafter
+        assert storage.verify_password(drafter, password)
+        assert not storage.verify_password(drafter, password + "x")
+        assert storage.drafter_by_token(session, token) == drafter
     engine.dispose()
     assert main(["add-drafter", "王科长"]) == 1
     assert "已存在" in capsys.readouterr().err

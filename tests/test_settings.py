@@ -55,7 +55,7 @@ def test_unrelated_environment_is_ignored():
 
 
 def test_pool_size_setting_reaches_the_postgresql_engine():
-    from comments.db import make_engine
+    from comments.storage.db import make_engine
 
     settings = Settings.from_env({"COMMENTS_DB_POOL_SIZE": "3"})
     engine = make_engine(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,21 +14,21 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from comments.db import DatabaseUnavailable, make_engine, migrate, secret_key
 from comments.digests import DigestService
 from comments.errors import InputError
-from comments.intake import CommentWriter
-from comments.ratelimit import make_limiter
+from comments.intake import CommentWriter, Intake, make_limiter
 from comments.settings import Settings
+from comments.storage.db import DatabaseUnavailable, make_engine, migrate, secret_key
 from comments.web import api, drafter, public
 from comments.web.common import PACKAGE, STATIC, State, error_response
-from comments.web.intake_asgi import CommentsApp
-from comments.web.security import LimitsMiddleware
+from comments.web.security import SECURITY_HEADERS, LimitsMiddleware, route_path
+
+log = logging.getLogger("comments.web")
 
 
 async def _input_error(request: Request, exc: Exception) -> Response:
@@ -62,7 +63,23 @@ async def _unstorable(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return error_response(request, "server_error", "服务器内部错误，请稍后再试。", 500)
+    # Starlette answers an unexpected error outside every middleware: the headers are added here.
+    log.error("Exception in %s %s", request.method, route_path(request.scope), exc_info=exc)
+    response = error_response(request, "server_error", "服务器内部错误，请稍后再试。", 500)
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name.decode(), value.decode())
+    return response
+
+
+class _NoAnswer(Response):
+    """For a client that went away mid-request: there is nobody to answer."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        return
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    return _NoAnswer()
 
 
 def templates_env() -> jinja2.Environment:
@@ -76,13 +93,13 @@ def templates_env() -> jinja2.Environment:
     return env
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> CommentsApp:
+def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette:
     """Assemble the application. Migrates the database; builds everything requests need here,
     because ``httpx.ASGITransport`` does not run the lifespan."""
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     migrate(engine)
     secret = secret_key(engine, settings.secret_key)
-    state = State(
+    intake = Intake(
         settings=settings,
         engine=engine,
         secret=secret,
@@ -90,6 +107,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> CommentsA
             engine, batch_size=settings.commit_batch_size, timezone=settings.timezone
         ),
         limiter=make_limiter(settings, engine, secret),
+    )
+    state = State(
+        settings=settings,
+        engine=engine,
+        secret=secret,
+        intake=intake,
         templates=templates_env(),
         digests=DigestService(engine),
     )
@@ -105,7 +128,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> CommentsA
         *drafter.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = CommentsApp(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
@@ -117,6 +140,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> CommentsA
         ],
         exception_handlers={
             InputError: _input_error,
+            ClientDisconnect: _client_gone,
             HTTPException: _http_error,
             DatabaseUnavailable: _unavailable,
             OperationalError: _unavailable,

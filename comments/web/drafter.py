@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from comments import auth, review, store, views
-from comments.drafts import DraftParseError, parse_bytes, source_text
+from comments import auth, period, storage, views
+from comments.drafts import DraftParseError, parse_bytes
 from comments.errors import InputError
-from comments.models import Draft
+from comments.storage import review
+from comments.storage.models import Draft
 from comments.web import drafter_admin, drafter_digest, drafter_exports, drafter_review
 from comments.web.common import form_values, state_of
 from comments.web.drafter_common import (
@@ -65,7 +66,7 @@ async def login_submit(request: Request) -> Response:
         with state.session() as session:
             result = auth.login(session, name, password)
             if result.drafter is not None:
-                store.audit(
+                storage.audit(
                     session, actor=result.drafter.name, action="login", target="", detail=""
                 )
                 session.commit()
@@ -104,14 +105,14 @@ async def logout(request: Request, caller: Caller) -> Response:
 @protected
 async def dashboard(request: Request, caller: Caller) -> Response:
     state = state_of(request)
-    today = store.today_in(state.settings.timezone)
+    today = period.today_in(state.settings.timezone)
 
     def load() -> list[dict[str, Any]]:
         with state.session() as session:
             return [
                 views.draft_summary(s.draft, s.comments, today)
                 | {"organisation": s.draft.organisation}
-                for s in store.drafts_for_drafter(session, caller.drafter)
+                for s in storage.drafts_for_drafter(session, caller.drafter)
             ]
 
     drafts = await run_in_threadpool(load)
@@ -167,9 +168,7 @@ async def _import_upload(
         if not data:
             raise InputError("empty_file", f"{filename}：文件是空的。")
         deadline = parse_date(values.get("deadline"))
-        today = store.today_in(state.settings.timezone)
-        if deadline is not None and deadline < today:
-            raise InputError("deadline_past", "截止日期不能早于今天。")
+        today = period.today_in(state.settings.timezone)
         organisation = caller.drafter.organisation
         if caller.drafter.role == "admin" and values.get("organisation", "").strip():
             organisation = values["organisation"].strip()[:200]
@@ -183,21 +182,20 @@ async def _import_upload(
                 tree = parse_bytes(
                     data, filename=filename, max_bytes=state.settings.max_upload_bytes
                 )
-                text = source_text(data, filename=filename)
             except DraftParseError as exc:
                 raise InputError("parse_error", str(exc)) from None
             with state.session() as session:
-                return store.import_draft(
+                return storage.import_draft(
                     session=session,
                     tree=tree,
                     source_name=filename,
-                    source_text=text,
                     slug=slug,
                     title=title,
                     deadline=deadline,
                     organisation=organisation,
                     status="unpublished",
                     actor=caller.drafter.name,
+                    today=today,
                 )
 
         draft = await run_in_threadpool(save)
@@ -208,12 +206,12 @@ async def _import_upload(
 
 def _draft_context(request: Request, draft: Draft) -> dict[str, Any]:
     state = state_of(request)
-    today = store.today_in(state.settings.timezone)
+    today = period.today_in(state.settings.timezone)
     assert draft.id is not None
     with state.session() as session:
-        counts = store.comment_counts(session, draft.id)
-        clauses = store.clauses_of(session, draft.id)
-        pending = store.status_counts(session, draft.id).get("pending", 0)
+        counts = storage.comment_counts(session, draft.id)
+        clauses = storage.clauses_of(session, draft.id)
+        pending = storage.status_counts(session, draft.id).get("pending", 0)
         decisions = review.decision_count(session, draft.id)
     return {
         "draft": draft,
@@ -257,21 +255,21 @@ async def draft_edit(request: Request, caller: Caller) -> Response:
 
         def save() -> None:
             with state.session() as session:
-                row = session.get(Draft, draft.id)
+                row = storage.draft_by_id(session, draft.id)
                 assert row is not None
-                store.update_draft(
+                storage.update_draft(
                     session=session,
                     draft=row,
                     title=values.get("title", ""),
                     deadline=deadline,
-                    today=store.today_in(state.settings.timezone),
+                    today=period.today_in(state.settings.timezone),
                     actor=caller.drafter.name,
                 )
 
         await run_in_threadpool(save)
     except InputError as exc:
         return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
-    state.forget(draft.slug)
+    state.intake.forget(draft.slug)
     return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
 
 
@@ -285,13 +283,13 @@ async def draft_period(request: Request, caller: Caller) -> Response:
 
         def save() -> None:
             with state.session() as session:
-                row = session.get(Draft, draft.id)
+                row = storage.draft_by_id(session, draft.id)
                 assert row is not None
-                store.set_period(
+                storage.set_period(
                     session=session,
                     draft=row,
                     action=values.get("action", ""),
-                    today=store.today_in(state.settings.timezone),
+                    today=period.today_in(state.settings.timezone),
                     actor=caller.drafter.name,
                     deadline=deadline,
                 )
@@ -299,7 +297,7 @@ async def draft_period(request: Request, caller: Caller) -> Response:
         await run_in_threadpool(save)
     except InputError as exc:
         return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
-    state.forget(draft.slug)
+    state.intake.forget(draft.slug)
     return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
 
 

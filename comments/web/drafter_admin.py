@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from comments import exports, store
+from comments import exports, storage
 from comments.auth import require_admin
 from comments.errors import InputError
 from comments.web.common import form_values, state_of
@@ -20,7 +20,7 @@ AUDIT_PAGE = 200
 
 def _accounts(request: Request) -> list[Any]:
     with state_of(request).session() as session:
-        return store.all_drafters(session)
+        return storage.all_drafters(session)
 
 
 async def _accounts_page(
@@ -62,7 +62,7 @@ async def create_drafter(request: Request, caller: Caller) -> Response:
         if len(organisation) > 200:
             raise InputError("organisation_too_long", "单位名称不能超过 200 个字。")
         with state_of(request).session() as session:
-            drafter, password, token = store.add_drafter_as(
+            drafter, password, token = storage.add_drafter_as(
                 session=session,
                 actor=caller.drafter.name,
                 name=values.get("name", ""),
@@ -88,7 +88,7 @@ async def set_active(request: Request, caller: Caller) -> Response:
 
     def save() -> None:
         with state_of(request).session() as session:
-            store.set_drafter_active(
+            storage.set_drafter_active(
                 session=session,
                 drafter_id=drafter_id,
                 active=values.get("active") == "1",
@@ -106,7 +106,7 @@ async def reset(request: Request, caller: Caller) -> Response:
 
     def save() -> tuple[str, str, str]:
         with state_of(request).session() as session:
-            drafter, password, token = store.reset_drafter(
+            drafter, password, token = storage.reset_drafter(
                 session=session, drafter_id=drafter_id, actor=caller.drafter.name
             )
         return drafter.name, password, token
@@ -124,7 +124,7 @@ async def audit_page(request: Request, caller: Caller) -> Response:
 
     def load() -> list[Any]:
         with state_of(request).session() as session:
-            return store.audit_log(session, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
+            return storage.audit_log(session, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
 
     rows = await run_in_threadpool(load)
     return render(
@@ -144,7 +144,7 @@ async def audit_csv(request: Request, caller: Caller) -> Response:
 
     def load() -> str:
         with state.session() as session:
-            rows = store.audit_log(session, limit=1_000_000)
+            rows = storage.audit_log(session, limit=1_000_000)
         return exports.audit_csv(rows, state.settings.timezone)
 
     text = await run_in_threadpool(load)

@@ -12,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from analysis.models import Digest
-from comments import auth, store, views
+from analysis import Digest
+from comments import auth, messages, storage, views
 from comments.errors import InputError
-from comments.models import Draft, Drafter
+from comments.storage.models import Draft, Drafter
 from comments.web.common import form_values, state_of
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_pair
 
@@ -39,7 +39,7 @@ def _identify(request: Request) -> Caller | None:
     token = bearer_token(request)
     with state.session() as session:
         if token is not None:
-            drafter = store.drafter_by_token(session, token)
+            drafter = storage.drafter_by_token(session, token)
             if drafter is None or not drafter.active:
                 raise InputError("bad_token", "API 令牌无效或已停用。", status=401)
             return Caller(drafter, "token")
@@ -176,9 +176,9 @@ def load_draft(request: Request, caller: Caller) -> Draft:
     state = state_of(request)
     slug = request.path_params["slug"]
     with state.session() as session:
-        draft = store.draft_by_slug(session, slug)
+        draft = storage.draft_by_slug(session, slug)
     if draft is None:
-        raise InputError("not_found", "没有找到这份草案。", status=404)
+        raise messages.draft_not_found()
     auth.authorise(caller.drafter, draft)
     return draft
 

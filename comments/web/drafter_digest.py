@@ -15,10 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from analysis.models import GENERAL_KEY, STANCES, Digest, Section, Suggestion
-from comments import review, store, views
+from analysis import GENERAL_KEY, STANCES, Digest, Section, Suggestion
+from comments import storage, views
 from comments.errors import InputError
-from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES
+from comments.storage import review
+from comments.storage.models import DECISION_OUTCOMES, SUBMITTER_TYPES
 from comments.web.common import state_of
 from comments.web.drafter_common import (
     Caller,
@@ -160,8 +161,8 @@ async def clause_page(request: Request, caller: Caller) -> Response:
     def load() -> dict[str, Any]:
         assert draft.id is not None
         with state.session() as session:
-            clause = store.clause_by_key(session, draft.id, key)
-            comments = list(store.comments_of(session, draft.id))
+            clause = storage.clause_by_key(session, draft.id, key)
+            comments = list(storage.comments_of(session, draft.id))
             stored = review.decisions_of(session, draft.id)
         in_section = CommentFilter(**{**f.__dict__, "section": key})
         allowed = {

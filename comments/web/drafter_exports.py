@@ -10,10 +10,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from analysis import render_feedback_markdown
-from comments import decisions, exports, review, store
+from comments import exports, messages, storage
 from comments.auth import require_admin
 from comments.errors import InputError
-from comments.models import Draft
+from comments.storage import decisions, review
+from comments.storage.models import Draft
 from comments.web.common import state_of
 from comments.web.drafter_common import (
     Caller,
@@ -81,9 +82,9 @@ async def export_file(request: Request, caller: Caller) -> Response:
 
 def _public_draft(request: Request) -> Draft:
     with state_of(request).session() as session:
-        draft = store.draft_by_slug(session, request.path_params["slug"])
+        draft = storage.draft_by_slug(session, request.path_params["slug"])
     if draft is None or draft.status == "unpublished":
-        raise InputError("not_found", "没有找到这份草案。", status=404)
+        raise messages.draft_not_found()
     return draft
 
 

@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from analysis.markdown import FLAG_NAMES, STANCE_NAMES
-from analysis.models import GENERAL_KEY, UNKNOWN_KEY, CommentNote, Digest
-from comments import decisions as decisions_mod
-from comments import review, store, views
+from analysis import FLAG_NAMES, GENERAL_KEY, STANCE_NAMES, UNKNOWN_KEY, CommentNote, Digest
+from comments import storage, views
 from comments.errors import InputError
-from comments.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Comment, Draft
+from comments.storage import decisions as decisions_mod
+from comments.storage import review
+from comments.storage.models import DECISION_OUTCOMES, SUBMITTER_TYPES, Comment, Draft
 from comments.web.common import form_values, state_of
 from comments.web.drafter_common import (
     Caller,
@@ -170,7 +170,7 @@ def comments_url(slug: str, **params: Any) -> str:
 
 def _clause_titles(session: Any, draft_id: int) -> dict[str | None, str]:
     titles: dict[str | None, str] = {None: views.clause_title(None)}
-    for clause in store.clauses_of(session, draft_id):
+    for clause in storage.clauses_of(session, draft_id):
         titles[clause.key] = views.clause_title(clause)
     return titles
 
@@ -192,7 +192,7 @@ async def comment_list(request: Request, caller: Caller) -> Response:
         assert draft.id is not None
         with state.session() as session:
             rows = filter_comments(
-                list(store.comments_of(session, draft.id)), f, digest, state.settings.timezone
+                list(storage.comments_of(session, draft.id)), f, digest, state.settings.timezone
             )
             titles = _clause_titles(session, draft.id)
         notes = {n.id: n for n in digest.comments} if digest else {}
@@ -263,7 +263,7 @@ async def moderation_queue(request: Request, caller: Caller) -> Response:
                 "flagged": [_row(c, notes.get(c.id or 0), titles, tz) for c in flagged],
                 "hidden": [_row(c, notes.get(c.id or 0), titles, tz) for c in hidden],
                 "digest_known": digest is not None,
-                "log": store.audit_log(session, limit=50, target_prefix=f"{draft.slug}#"),
+                "log": storage.audit_log(session, limit=50, target_prefix=f"{draft.slug}#"),
             }
 
     data = await run_in_threadpool(load)

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from comments import review, store, views
-from comments.decisions import decision_for_comment
+from comments import messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
-from comments.models import SUBMITTER_TYPES
-from comments.web.common import admit_comment, error_response, form_values, state_of
+from comments.storage import review
+from comments.storage.decisions import decision_for_comment
+from comments.storage.models import SUBMITTER_TYPES
+from comments.web.common import error_response, form_values, state_of
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, client_address, csrf_ok, csrf_pair
 
 
@@ -34,12 +35,13 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 async def index(request: Request) -> Response:
     state = state_of(request)
-    today = store.today_in(state.settings.timezone)
+    today = period.today_in(state.settings.timezone)
 
     def load() -> list[dict[str, Any]]:
         with state.session() as session:
             return [
-                views.draft_summary(s.draft, s.comments, today) for s in store.list_drafts(session)
+                views.draft_summary(s.draft, s.comments, today)
+                for s in storage.list_drafts(session)
             ]
 
     drafts = await run_in_threadpool(load)
@@ -50,13 +52,13 @@ async def index(request: Request) -> Response:
 
 def _load_draft(request: Request, slug: str) -> dict[str, Any] | None:
     state = state_of(request)
-    today = store.today_in(state.settings.timezone)
+    today = period.today_in(state.settings.timezone)
     with state.session() as session:
-        draft = store.draft_by_slug(session, slug)
+        draft = storage.draft_by_slug(session, slug)
         if draft is None or draft.id is None or draft.status == "unpublished":
             return None
-        counts = store.comment_counts(session, draft.id)
-        clauses = store.clauses_of(session, draft.id)
+        counts = storage.comment_counts(session, draft.id)
+        clauses = storage.clauses_of(session, draft.id)
         return {
             "draft": draft,
             "summary": views.draft_summary(draft, sum(counts.values()), today),
@@ -71,7 +73,7 @@ async def draft_page(request: Request) -> Response:
     slug = request.path_params["slug"]
     data = await run_in_threadpool(_load_draft, request, slug)
     if data is None:
-        raise InputError("not_found", "没有找到这份草案。", status=404)
+        raise messages.draft_not_found()
     return render(
         request,
         "draft.html",
@@ -86,7 +88,7 @@ async def comment_form(request: Request) -> Response:
     slug = request.path_params["slug"]
     data = await run_in_threadpool(_load_draft, request, slug)
     if data is None:
-        raise InputError("not_found", "没有找到这份草案。", status=404)
+        raise messages.draft_not_found()
     clause_key = request.query_params.get("clause") or None
     if clause_key is not None and clause_key not in data["clauses"]:
         raise InputError("unknown_clause", "草案中没有这个条款。", status=404)
@@ -124,12 +126,9 @@ async def submit_form(request: Request) -> Response:
     values = await form_values(request)
     if not csrf_ok(state.secret, request.cookies.get(CSRF_COOKIE), values.get(CSRF_FIELD)):
         return error_response(request, "csrf", "表单已过期，请返回草案页面刷新后重新提交。", 403)
-    snapshot = await state.snapshot(slug)
-    if snapshot is None:
-        raise InputError("not_found", "没有找到这份草案。", status=404)
     clause_key = values.get("clause") or None
     try:
-        row = await admit_comment(state, snapshot, values, client_address(request))
+        stored = await state.intake.take(slug, values, client_address(request))
     except InputError as exc:
         if exc.code in ("unknown_clause", "not_found"):
             raise
@@ -138,7 +137,6 @@ async def submit_form(request: Request) -> Response:
         return _form_page(
             request, data, clause_key, values=values, error=exc.message, status=exc.status
         )
-    stored = await state.writer.submit(row)
     return RedirectResponse(f"/receipts/{stored.receipt}?new=1", status_code=303)
 
 
@@ -146,19 +144,16 @@ async def receipt_page(request: Request) -> Response:
     state = state_of(request)
     receipt = normalise_receipt(request.path_params["receipt"])
     if receipt is None:
-        raise InputError(
-            "bad_receipt",
-            "回执编号格式不正确，应为 12 位字母数字，如 7K3QFM-9X2AB4（较早的回执为 10 位）。",
-        )
+        raise messages.bad_receipt()
 
     def load() -> dict[str, Any] | None:
         with state.session() as session:
-            found = store.comment_by_receipt(session, receipt)
+            found = storage.comment_by_receipt(session, receipt)
             if not found:
                 return None
             comment, draft = found
             clause = (
-                store.clause_by_key(session, draft.id, comment.clause_key)
+                storage.clause_by_key(session, draft.id, comment.clause_key)
                 if comment.clause_key and draft.id is not None
                 else None
             )
@@ -173,7 +168,7 @@ async def receipt_page(request: Request) -> Response:
 
     data = await run_in_threadpool(load)
     if data is None:
-        raise InputError("not_found", f"没有找到回执 {receipt}。", status=404)
+        raise messages.receipt_not_found(receipt)
     return render(request, "receipt.html", new=request.query_params.get("new") == "1", **data)
 
 
@@ -187,7 +182,7 @@ async def receipt_lookup(request: Request) -> Response:
                 "lookup.html",
                 status=400,
                 value=raw,
-                error="回执编号格式不正确，应为 12 位字母数字，如 7K3QFM-9X2AB4（较早的回执为 10 位）。",
+                error=messages.BAD_RECEIPT,
             )
         return RedirectResponse(f"/receipts/{receipt}", status_code=303)
     return render(request, "lookup.html", value="", error=None)

@@ -77,6 +77,20 @@ class LimitsMiddleware:
                 await too_large(scope, send, limit)
 
 
+def route_path(scope: Scope) -> str:
+    """The path inside this application: without the prefix it is mounted under, if any."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("/", ""):
+        return path[len(root) :]
+    return path
+
+
+def is_api(scope: Scope) -> bool:
+    """Whether a request is for the JSON API (errors as JSON) rather than a page."""
+    return route_path(scope).startswith("/api/")
+
+
 def with_security_headers(message: Message) -> Message:
     """A ``http.response.start`` message with every security header it does not already set."""
     headers = list(message.get("headers", []))
@@ -97,7 +111,7 @@ def content_length(scope: Scope) -> int | None:
 
 async def too_large(scope: Scope, send: Send, limit: int) -> None:
     message = f"请求内容过大（上限 {limit // 1024} KB）。"
-    if scope["path"].startswith("/api/"):
+    if is_api(scope):
         body = json.dumps(
             {"error": {"code": "body_too_large", "message": message}}, ensure_ascii=False
         ).encode()

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from comments.store import today_in
+from comments.period import today_in
 from tests.servers import free_port, running_server, server_env
 
 ROOT = Path(__file__).resolve().parents[2]

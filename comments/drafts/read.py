@@ -1,0 +1,188 @@
+"""Reading draft files: size limits, encodings (UTF-8, BOM, GB18030/GBK, UTF-16) and .docx."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from comments.drafts.build import cn_number
+from comments.drafts.model import DraftParseError
+from comments.drafts.text import Item
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def check_size(size: int, name: str, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise DraftParseError(
+            f"{name}：文件过大（{size / 1048576:.1f} MB），超过上限 {max_bytes / 1048576:.1f} MB，请拆分后再导入"
+        )
+    if size == 0:
+        raise DraftParseError(f"{name}：文件为空")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _looks_binary(text: str) -> bool:
+    controls = len(_CONTROL.findall(text))
+    return controls > max(2, len(text) // 200)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes of a text draft → str, or DraftParseError naming the file."""
+    if data.startswith(b"%PDF"):
+        raise DraftParseError(f"{name}：这是 PDF 文件，暂不支持；请另存为 .txt 或 .docx 后再导入")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DraftParseError(
+            f"{name}：这是旧版 Word（.doc）文件，暂不支持；请另存为 .docx 或 .txt 后再导入"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DraftParseError(f"{name}：UTF-16 文件内容损坏，无法解码") from exc
+    if b"\x00" in data[:65536]:
+        raise DraftParseError(
+            f"{name}：不是文本文件（含二进制内容），请提供 .txt、.md 或 .docx 文件"
+        )
+    text: str | None = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise DraftParseError(
+            f"{name}：无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）"
+        )
+    if _looks_binary(text):
+        raise DraftParseError(
+            f"{name}：不是文本文件（含大量控制字符），请提供 .txt、.md 或 .docx 文件"
+        )
+    return text
+
+
+# -- .docx -----------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt.startswith("chinese") or fmt.startswith("ideograph") or fmt == "taiwaneseCounting":
+        return cn_number(n)
+    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
+        return chr(0x245F + n)
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt in ("lowerRoman", "upperRoman"):
+        vals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+        out, k = "", n
+        for v, s in vals:
+            while k >= v:
+                out, k = out + s, k - v
+        return out if fmt == "lowerRoman" else out.upper()
+    return str(n)
+
+
+class _Numbering:
+    """Renders Word's automatic list numbers ("一、", "（一）", "1.") as text."""
+
+    def __init__(self, document: object) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element  # type: ignore[attr-defined]
+        except (KeyError, AttributeError, NotImplementedError):
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.findall(f"{_W}abstractNum"):
+            levels: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.findall(f"{_W}lvl"):
+                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                fmt_el, text_el, start_el = (
+                    lvl.find(f"{_W}numFmt"),
+                    lvl.find(f"{_W}lvlText"),
+                    lvl.find(f"{_W}start"),
+                )
+                fmt = fmt_el.get(f"{_W}val", "decimal") if fmt_el is not None else "decimal"
+                text = text_el.get(f"{_W}val", "") if text_el is not None else ""
+                start = int(start_el.get(f"{_W}val", "1")) if start_el is not None else 1
+                levels[ilvl] = (fmt, text, start)
+            abstract[an.get(f"{_W}abstractNumId", "")] = levels
+        for num in root.findall(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is not None:
+                self.levels[num.get(f"{_W}numId", "")] = abstract.get(ref.get(f"{_W}val", ""), {})
+
+    def prefix(self, paragraph: object) -> str:
+        p_pr = paragraph._p.pPr  # type: ignore[attr-defined]
+        num_pr = p_pr.numPr if p_pr is not None else None
+        if num_pr is None:
+            style = getattr(paragraph, "style", None)
+            style_ppr = getattr(getattr(style, "element", None), "pPr", None)
+            num_pr = style_ppr.numPr if style_ppr is not None else None
+        if num_pr is None or num_pr.numId is None:
+            return ""
+        num_id = str(num_pr.numId.val)
+        ilvl = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+        levels = self.levels.get(num_id)
+        if not levels or ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        fmt, text, start = levels[ilvl]
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if fmt == "bullet":
+            return "•"
+        out = text
+        for k in range(9):
+            if f"%{k + 1}" in out:
+                lf, _, ls = levels.get(k, ("decimal", "", 1))
+                out = out.replace(f"%{k + 1}", _format_number(counters.get(k, ls), lf))
+        return out
+
+
+def read_docx(data: bytes, name: str) -> list[Item]:
+    """Paragraphs (with their list numbers) and tables of a .docx, in document order."""
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DraftParseError(f"{name}：不是有效的 .docx 文件（{exc.__class__.__name__}）") from exc
+    except Exception as exc:  # python-docx raises several private error types on damaged files
+        raise DraftParseError(f"{name}：无法读取 .docx 文件：{exc}") from exc
+    try:
+        numbering = _Numbering(document)
+    except ValueError as exc:  # a number in numbering.xml that is not a number
+        raise DraftParseError(f"{name}：.docx 文件的编号定义已损坏（{exc}）") from exc
+    items: list[Item] = []
+    for el in document.element.body.iterchildren():
+        if el.tag == f"{_W}p":
+            para = Paragraph(el, document)
+            text = para.text
+            prefix = numbering.prefix(para)
+            for i, line in enumerate(text.split("\n")):
+                items.append((prefix + line) if i == 0 else line)
+        elif el.tag == f"{_W}tbl":
+            table = Table(el, document)
+            rows: list[list[str]] = []
+            for row in table.rows:
+                cells: list[str] = []
+                last = None
+                for cell in row.cells:
+                    if cell._tc is last:
+                        continue  # a merged cell is listed once per grid column
+                    last = cell._tc
+                    cells.append(" ".join(cell.text.split()))
+                rows.append(cells)
+            items.append(rows)
+    return items

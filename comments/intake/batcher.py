@@ -1,0 +1,120 @@
+"""One worker thread that serves many requests at once: the comment writer and the rate limiter.
+
+Requests queue an item and wait on a future. The thread takes everything queued (up to
+``max_batch``), hands it to ``handle`` in one call — one transaction for all of them — and wakes
+the waiting requests with their outcomes, one wake-up per event loop per batch. This keeps
+database calls off the event loop and lets one commit serve many requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_STOP = object()
+
+
+class Batcher(Generic[T, R]):
+    """``await batcher.submit(item)`` → ``handle([item, ...])[i]``, raised if it is an exception.
+
+    ``handle`` returns one outcome per item, in order: a result or an exception instance. If it
+    raises, every item of the batch gets that exception. With ``idle_exit`` the thread ends after
+    that many idle seconds; the next ``submit`` starts a new one.
+    """
+
+    def __init__(
+        self,
+        handle: Callable[[list[T]], Sequence[R | BaseException]],
+        *,
+        name: str,
+        max_batch: int,
+        idle_exit: float | None = None,
+    ) -> None:
+        self.handle = handle
+        self.name = name
+        self.max_batch = max(1, max_batch)
+        self.idle_exit = idle_exit
+        self.batches = 0
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def submit(self, item: T) -> R:
+        """Queue ``item``; return its outcome once its batch has been handled."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[R] = loop.create_future()
+        self._queue.put((item, loop, future))
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                    self._thread = thread
+                    thread.start()
+        return await future
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Handle what is queued, then stop the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join(timeout=timeout)
+
+    def _next(self) -> Any:
+        while True:
+            try:
+                return self._queue.get(timeout=self.idle_exit)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return _STOP
+
+    def _run(self) -> None:
+        while True:
+            item = self._next()
+            if item is _STOP:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop = True
+                    break
+                batch.append(more)
+            self._serve(batch)
+            if stop:
+                return
+
+    def _serve(self, batch: list[tuple[T, asyncio.AbstractEventLoop, Any]]) -> None:
+        self.batches += 1
+        outcomes: Sequence[Any]
+        try:
+            outcomes = self.handle([item for item, _, _ in batch])
+        except Exception as exc:
+            outcomes = [exc] * len(batch)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
+        for (_item, loop, future), outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((future, outcome))
+        for loop, pairs in by_loop.items():
+            loop.call_soon_threadsafe(_resolve_all, pairs)
+
+
+def _resolve_all(pairs: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    for future, outcome in pairs:
+        if future.done():  # the client went away; what was written stays written
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)

@@ -1,0 +1,96 @@
+"""The storage layer: every SQL statement of the service lives in this package.
+
+One module per kind of row; this package re-exports the functions the rest of the service
+calls, so callers write ``storage.import_draft(...)``:
+
+| module | rows |
+|---|---|
+| ``models.py`` | the SQLModel tables |
+| ``db.py`` | engines, migrations (``../migrations/``), the secret key |
+| ``drafts.py`` | drafts and clauses: import, read, edit, period actions |
+| ``comments.py`` | comment counts and look-ups |
+| ``inserts.py`` | the comment writer's batched insert, one path per database |
+| ``digest_inputs.py`` | what analysis reads: clauses, comments, their fingerprint |
+| ``review.py`` | moderation and adoption decisions with their members |
+| ``decisions.py`` | each comment's effective decision, the public feedback report |
+| ``drafters.py`` | accounts, passwords, tokens |
+| ``logins.py`` | failed-login counters and lock-outs |
+| ``ratelimits.py`` | rate-limit counters |
+| ``auditlog.py`` | audit rows |
+| ``retention.py`` | erasing contacts past their retention period |
+"""
+
+from __future__ import annotations
+
+from comments.storage.auditlog import audit, audit_log
+from comments.storage.comments import (
+    comment_by_receipt,
+    comment_counts,
+    comment_ids_with_status,
+    comments_of,
+    status_counts,
+)
+from comments.storage.drafters import (
+    add_drafter,
+    add_drafter_as,
+    all_drafters,
+    drafter_by_id,
+    drafter_by_name,
+    drafter_by_token,
+    hash_token,
+    reset_drafter,
+    set_drafter_active,
+    verify_password,
+)
+from comments.storage.drafts import (
+    MAX_TITLE_CHARS,
+    DraftSummary,
+    clause_by_key,
+    clause_keys,
+    clauses_of,
+    draft_by_id,
+    draft_by_slug,
+    drafts_for_drafter,
+    flatten,
+    has_drafts,
+    import_draft,
+    list_drafts,
+    set_period,
+    slugify,
+    update_draft,
+)
+
+__all__ = [
+    "MAX_TITLE_CHARS",
+    "DraftSummary",
+    "add_drafter",
+    "add_drafter_as",
+    "all_drafters",
+    "audit",
+    "audit_log",
+    "clause_by_key",
+    "clause_keys",
+    "clauses_of",
+    "comment_by_receipt",
+    "comment_counts",
+    "comment_ids_with_status",
+    "comments_of",
+    "draft_by_id",
+    "draft_by_slug",
+    "drafter_by_id",
+    "drafter_by_name",
+    "drafter_by_token",
+    "drafts_for_drafter",
+    "flatten",
+    "has_drafts",
+    "hash_token",
+    "import_draft",
+    "list_drafts",
+    "reset_drafter",
+    "set_drafter_active",
+    "set_period",
+    "slugify",
+    "status_counts",
+    "update_draft",
+    "verify_password",
+]

@@ -1,0 +1,196 @@
+"""Stance and polarity of policy comments, on hand-picked cases and the development set."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from analysis import polarity
+from analysis.stance import POLARITIES, STANCES, StanceResult, classify, classify_many
+
+DEV = Path(__file__).parents[1] / "data" / "dev_comments.jsonl"
+
+
+def dev_items() -> list[dict]:
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+
+
+def assert_sane(result: StanceResult) -> None:
+    assert result.stance in STANCES
+    assert result.polarity in POLARITIES
+    assert 0.0 <= result.score <= 1.0
+    assert all(isinstance(c, str) for c in result.cues)
+
+
+def test_strong_opposition_about_burden_is_oppose_and_negative() -> None:
+    result = classify("强烈反对，这样会大大增加小企业的负担。")
+    assert (result.stance, result.polarity) == ("oppose", "neg")
+    assert "反对" in result.cues
+
+
+def test_praise_for_lower_fees_is_positive_support() -> None:
+    result = classify("资费降低30%的规定太好了")
+    assert (result.stance, result.polarity) == ("support", "pos")
+    assert result.score > 0.5
+
+
+def test_sarcastic_praise_is_read_as_opposition() -> None:
+    result = classify("真是太好了，又多一个收费的理由")
+    assert (result.stance, result.polarity) == ("oppose", "neg")
+
+
+def test_negated_opposition_is_not_opposition() -> None:
+    assert classify("不反对").stance == "support"
+
+
+def test_negated_support_is_not_support() -> None:
+    assert classify("并非支持，我只是觉得写得太空了。").stance == "oppose"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建议将第5条中的“原则上”删除。",
+        "建议将“逐步推进”改为“2019年底前完成”。",
+        "应当增加个人信息保护的专门规定。",
+        "支持一网通办，但请保留线下窗口，照顾老年人。",
+        "希望对在川工作满三年的IT人才给予租房补贴。",
+    ],
+)
+def test_proposals_to_change_the_text_are_suggestions(text: str) -> None:
+    assert classify(text).stance == "suggest"
+
+
+def test_deleting_the_whole_clause_is_opposition_not_a_wording_change() -> None:
+    assert classify("建议删除本条，没有必要。").stance == "oppose"
+
+
+def test_plain_questions_are_neutral_questions() -> None:
+    result = classify("请问开放的数据是否收费？企业商用需要授权吗？")
+    assert (result.stance, result.polarity) == ("question", "neu")
+
+
+def test_a_stance_word_inside_a_question_takes_no_side() -> None:
+    assert classify("部门之间共享我的个人信息，需要经过我本人同意吗？").stance == "question"
+
+
+def test_rhetorical_questions_are_opposition() -> None:
+    result = classify("社保卡换了一次又一次，凭什么让群众来回折腾？")
+    assert (result.stance, result.polarity) == ("oppose", "neg")
+
+
+def test_traditional_characters_are_classified_like_simplified() -> None:
+    assert classify("我堅決反對").stance == classify("我坚决反对").stance == "oppose"
+
+
+def test_common_typos_of_stance_words_are_understood() -> None:
+    assert classify("建意把各项指标汇总成一张表").stance == "suggest"
+    assert classify("反队，这种文件就是给某些公司送项目").stance == "oppose"
+
+
+@pytest.mark.parametrize("text", ["", " ", "好", "。", "1", "😐", "👍👍", "😡😡😡", "\u200b"])
+def test_empty_single_character_and_emoji_only_comments_give_a_sane_result(text: str) -> None:
+    assert_sane(classify(text))
+
+
+def test_emoji_only_comments_follow_the_emoji() -> None:
+    assert classify("👍👍👍").stance == "support"
+    assert classify("😡😡😡").polarity == "neg"
+    assert classify("").stance == "other"
+
+
+def test_non_string_input_gives_other_and_neutral() -> None:
+    assert classify(None) == StanceResult("other", "neu", 0.5, ())  # type: ignore[arg-type]
+    assert classify_many([None, 5, "支持"])[0].stance == "other"  # type: ignore[list-item]
+
+
+def test_a_50000_character_comment_is_classified() -> None:
+    text = "强烈反对这个规定，会增加负担。" * 3400
+    assert len(text) >= 50000
+    result = classify(text)
+    assert_sane(result)
+    assert result.stance == "oppose"
+
+
+def test_ten_thousand_identical_comments_get_the_same_answer() -> None:
+    results = classify_many(["坚决反对全面落实网络身份管理制度。"] * 10000)
+    assert len(results) == 10000
+    assert set(results) == {results[0]}
+    assert results[0].stance == "oppose"
+
+
+def test_bulk_classification_agrees_with_one_at_a_time() -> None:
+    texts = [item["body"] for item in dev_items()[:60]] + ["", "👍"]
+    assert classify_many(texts) == [classify(t) for t in texts]
+
+
+def test_polarity_model_ranks_a_happy_review_above_an_angry_one() -> None:
+    good, bad = polarity.logits(["很好吃，送餐也快，满意", "太难吃了，再也不点了，差评"])
+    assert good is not None and bad is not None
+    assert good > 0 > bad
+
+
+def test_polarity_model_logits_match_a_direct_computation() -> None:
+    import gzip
+    import math
+
+    with gzip.open(polarity.MODEL_PATH, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    idf = dict(zip(data["vocab"], data["idf"], strict=True))
+    coef = dict(zip(data["vocab"], data["coef"], strict=True))
+    text = "强烈反对，这样会大大增加小企业的负担。"
+    counts = Counter(g for g in polarity.grams(text) if g in idf)
+    tf = {g: 1 + math.log(c) for g, c in counts.items()}
+    norm = math.sqrt(sum((tf[g] * idf[g]) ** 2 for g in tf))
+    expected = data["bias"] + sum(tf[g] * idf[g] * coef[g] for g in tf) / norm
+    assert polarity.logits([text])[0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_without_a_model_file_the_rules_still_decide(tmp_path: Path) -> None:
+    assert polarity.load(tmp_path / "missing.json.gz") is None
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip")
+    assert polarity.load(broken) is None
+
+
+def test_development_set_is_large_labelled_and_covers_every_class() -> None:
+    items = dev_items()
+    assert len(items) >= 300
+    assert len({item["id"] for item in items}) == len(items)
+    assert {item["stance"] for item in items} == set(STANCES)
+    assert {item["polarity"] for item in items} == set(POLARITIES)
+    campaigns = Counter(item["campaign"] for item in items if item["campaign"])
+    assert len(campaigns) >= 5
+    assert all(5 <= n <= 15 for n in campaigns.values())
+    for item in items:
+        assert set(item) == {
+            "id",
+            "clause",
+            "body",
+            "stance",
+            "polarity",
+            "flags",
+            "campaign",
+            "topic",
+        }
+
+
+@pytest.mark.parametrize("part", ["tune", "holdout"])
+def test_stance_and_polarity_are_mostly_right_on_the_development_set(part: str) -> None:
+    items = [i for i in dev_items() if (i["id"] % 5 == 0) == (part == "holdout")]
+    results = classify_many([i["body"] for i in items])
+    stance = sum(r.stance == i["stance"] for r, i in zip(results, items, strict=True))
+    pol = sum(r.polarity == i["polarity"] for r, i in zip(results, items, strict=True))
+    assert stance / len(items) >= 0.85
+    assert pol / len(items) >= 0.85
+
+
+def test_every_stance_class_is_recalled_on_the_development_set() -> None:
+    items = dev_items()
+    results = classify_many([i["body"] for i in items])
+    for stance in STANCES:
+        gold = [r for r, i in zip(results, items, strict=True) if i["stance"] == stance]
+        assert sum(r.stance == stance for r in gold) / len(gold) >= 0.7, stance

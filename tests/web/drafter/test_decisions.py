@@ -1,0 +1,439 @@
+"""From comment to public feedback: moderation, decisions, overrides, receipts, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from comments import storage
+from comments.storage import decisions, review
+from comments.storage.models import AuditLog, Comment, Decision
+from tests.conftest import add_draft
+from tests.drafter_helpers import (  # noqa: F401
+    ORG,
+    fast_password_hashing,
+    log_in,
+    make_account,
+)
+
+pytestmark = pytest.mark.anyio
+
+SLUG = "tingche"
+
+
+@pytest.fixture
+async def workspace(client, engine):
+    own = make_account(engine, "own", ORG)
+    add_draft(engine, organisation=ORG)
+    receipts = []
+    for clause, body, name, show in [
+        ("第一章/第一条", "建议明确适用于老旧小区。", "张三", True),
+        ("第一章/第一条", "老旧小区也应适用本办法，联系 13800001111。", "李四", False),
+        ("第一章/第二条/第二款", "收费标准应当公示。", "", False),
+    ]:
+        r = await client.post(
+            f"/api/drafts/{SLUG}/comments",
+            json={"clause": clause, "body": body, "name": name, "show_name": show},
+        )
+        assert r.status_code == 201
+        receipts.append(r.json())
+    csrf = await log_in(client, own)
+    # The comment with a phone number is held for moderation at intake; the drafter publishes it
+    # (its number stays masked on every public page).
+    held = [
+        c
+        for c in receipts
+        if (await client.get(f"/api/receipts/{c['receipt']}")).json()["status"] == "pending"
+    ]
+    assert [c["id"] for c in held] == [receipts[1]["id"]]
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/moderation",
+        data={
+            "csrf_token": csrf,
+            "comment_id": str(held[0]["id"]),
+            "action": "publish",
+            "reason": "意见正常，号码公开时遮盖",
+        },
+    )
+    assert r.status_code == 303
+    return {"csrf": csrf, "comments": receipts}
+
+
+async def decide(client, csrf, **data):
+    return await client.post(f"/drafter/drafts/{SLUG}/decisions", data={"csrf_token": csrf, **data})
+
+
+def group_decision(engine, members, outcome="部分采纳", reason="已在第一条中增加老旧小区。"):
+    """A decision on a group of comments, as a cluster decision stores it."""
+    with Session(engine) as session:
+        draft = storage.draft_by_slug(session, SLUG)
+        return review.record_decision(
+            session=session,
+            draft=draft,
+            target_kind="cluster",
+            target_id="第一章/第一条:c1",
+            clause_key="第一章/第一条",
+            label="老旧小区 · 适用范围",
+            outcome=outcome,
+            reason=reason,
+            members=members,
+            actor="own",
+        )
+
+
+async def test_decision_on_a_comment_reaches_its_receipt_and_the_public_report(
+    client, engine, workspace
+):
+    first = workspace["comments"][0]
+    before = await client.get(f"/receipts/{first['receipt']}")
+    assert "处理情况" in before.text and "正在研究" in before.text
+    assert (await client.get(f"/drafts/{SLUG}/feedback")).status_code == 404
+    r = await decide(
+        client,
+        workspace["csrf"],
+        target_kind="comment",
+        target_id=str(first["id"]),
+        outcome="采纳",
+        reason="已在第一条中明确适用于老旧小区。",
+    )
+    assert r.status_code == 303
+    receipt = await client.get(f"/receipts/{first['receipt']}")
+    assert "采纳" in receipt.text and "已在第一条中明确适用于老旧小区。" in receipt.text
+    report = await client.get(f"/drafts/{SLUG}/feedback")
+    assert report.status_code == 200
+    assert "第一条" in report.text and "已在第一条中明确适用于老旧小区。" in report.text
+    assert "张三" not in report.text and "13800001111" not in report.text
+    with Session(engine) as session:
+        audit = session.exec(select(AuditLog).where(AuditLog.action == "decide")).one()
+    assert audit.actor == "own" and "采纳" in audit.detail
+
+
+async def test_cluster_decision_applies_to_members_and_a_member_can_be_overridden(
+    client, engine, workspace
+):
+    ids = [c["id"] for c in workspace["comments"][:2]]
+    group_decision(engine, ids)
+    with Session(engine) as session:
+        first, second = (session.get(Comment, i) for i in ids)
+        assert decisions.decision_for_comment(session, first).outcome == "部分采纳"
+        assert decisions.decision_for_comment(session, second).label == "老旧小区 · 适用范围"
+    r = await decide(
+        client,
+        workspace["csrf"],
+        target_kind="comment",
+        target_id=str(ids[1]),
+        outcome="不予采纳",
+        reason="联系方式不属于草案内容。",
+    )
+    assert r.status_code == 303
+    with Session(engine) as session:
+        first, second = (session.get(Comment, i) for i in ids)
+        assert decisions.decision_for_comment(session, first).outcome == "部分采纳"
+        assert decisions.decision_for_comment(session, second).outcome == "不予采纳"
+        report = decisions.feedback_report(session, storage.draft_by_slug(session, SLUG).id)
+    assert report.by_outcome == {"部分采纳": (1, 2), "不予采纳": (1, 1)}
+    [clause] = report.clauses
+    assert [(i.label, i.comments, i.outcome) for i in clause.items] == [
+        ("老旧小区 · 适用范围", 2, "部分采纳"),
+        (f"意见 #{ids[1]}", 1, "不予采纳"),
+    ]
+
+
+async def test_changing_a_decision_replaces_it_and_keeps_the_history_in_the_audit_log(
+    client, engine, workspace
+):
+    target = str(workspace["comments"][2]["id"])
+    for outcome in ("另行研究", "采纳"):
+        r = await decide(
+            client,
+            workspace["csrf"],
+            target_kind="comment",
+            target_id=target,
+            outcome=outcome,
+            reason="理由",
+        )
+        assert r.status_code == 303
+    with Session(engine) as session:
+        rows = session.exec(select(Decision)).all()
+        audit = session.exec(select(AuditLog).where(AuditLog.action == "decide")).all()
+    assert [(d.outcome, d.target_id) for d in rows] == [("采纳", target)]
+    assert len(audit) == 2 and "另行研究" in audit[1].detail
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            {"target_kind": "comment", "target_id": "1", "outcome": "同意", "reason": "x"},
+            "处理结果只能是",
+        ),
+        (
+            {"target_kind": "comment", "target_id": "1", "outcome": "采纳", "reason": "  "},
+            "请填写处理理由",
+        ),
+        (
+            {"target_kind": "comment", "target_id": "1", "outcome": "采纳", "reason": "长" * 2001},
+            "不能超过",
+        ),
+        (
+            {"target_kind": "comment", "target_id": "abc", "outcome": "采纳", "reason": "x"},
+            "编号不正确",
+        ),
+        (
+            {"target_kind": "comment", "target_id": "999", "outcome": "采纳", "reason": "x"},
+            "没有这条意见",
+        ),
+        (
+            {"target_kind": "whatever", "target_id": "1", "outcome": "采纳", "reason": "x"},
+            "处理对象只能是",
+        ),
+    ],
+)
+async def test_bad_decisions_are_refused_with_a_clear_message_and_store_nothing(
+    client, engine, workspace, data, message
+):
+    r = await decide(client, workspace["csrf"], **data)
+    assert r.status_code in (400, 404)
+    assert message in r.text
+    with Session(engine) as session:
+        assert session.exec(select(Decision)).all() == []
+
+
+async def test_hiding_a_comment_keeps_it_and_records_who_and_why(client, engine, workspace):
+    target = workspace["comments"][1]
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/moderation",
+        data={
+            "csrf_token": workspace["csrf"],
+            "comment_id": str(target["id"]),
+            "action": "hide",
+            "reason": "含个人电话",
+        },
+    )
+    assert r.status_code == 303
+    with Session(engine) as session:
+        comment = session.get(Comment, target["id"])
+        audit = session.exec(select(AuditLog).where(AuditLog.action == "hide_comment")).one()
+    assert comment is not None and comment.status == "hidden"
+    assert (
+        audit.actor == "own" and "含个人电话" in audit.detail and target["receipt"] in audit.detail
+    )
+    queue = await client.get(f"/drafter/drafts/{SLUG}/moderation")
+    assert "已隐藏（1）" in queue.text and "含个人电话" in queue.text
+
+
+async def test_pending_comments_wait_in_the_queue_until_published(client, engine, workspace):
+    target = workspace["comments"][2]["id"]
+    with Session(engine) as session:
+        comment = session.get(Comment, target)
+        comment.status = "pending"
+        session.add(comment)
+        session.commit()
+    queue = await client.get(f"/drafter/drafts/{SLUG}/moderation")
+    assert "待审核（1）" in queue.text and "收费标准应当公示。" in queue.text
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/moderation",
+        data={
+            "csrf_token": workspace["csrf"],
+            "comment_id": str(target),
+            "action": "publish",
+            "reason": "内容正常",
+        },
+    )
+    assert r.status_code == 303
+    queue = await client.get(f"/drafter/drafts/{SLUG}/moderation")
+    assert "待审核（0）" in queue.text
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"comment_id": "1", "action": "delete", "reason": "x"}, "处理方式只能是"),
+        ({"comment_id": "1", "action": "hide", "reason": ""}, "请填写处理理由"),
+        ({"comment_id": "999", "action": "hide", "reason": "x"}, "没有这条意见"),
+        ({"comment_id": "x", "action": "hide", "reason": "x"}, "编号不正确"),
+    ],
+)
+async def test_bad_moderation_is_refused_and_changes_nothing(
+    client, engine, workspace, data, message
+):
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/moderation", data={"csrf_token": workspace["csrf"], **data}
+    )
+    assert r.status_code in (400, 404)
+    assert message in r.text
+    with Session(engine) as session:
+        assert {c.status for c in session.exec(select(Comment))} == {"published"}
+
+
+async def test_drafters_csv_has_bom_personal_data_and_decisions(client, engine, workspace):
+    group_decision(engine, [c["id"] for c in workspace["comments"][:2]])
+    r = await client.get(f"/drafter/drafts/{SLUG}/export/comments.csv")
+    assert r.status_code == 200
+    assert r.content.startswith("\ufeff".encode())
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["姓名或单位"] for row in rows] == ["张三", "李四", ""]
+    assert rows[1]["处理结果"] == "部分采纳" and rows[2]["处理结果"] == ""
+    assert "13800001111" in rows[1]["意见内容"]
+
+
+async def test_drafters_json_export_lists_every_comment_with_personal_data(client, workspace):
+    r = await client.get(f"/drafter/drafts/{SLUG}/export/comments.json")
+    data = json.loads(r.text)
+    assert data["personal_data"] is True and data["count"] == 3
+    assert data["comments"][1]["name"] == "李四"
+
+
+async def test_csv_cells_that_look_like_formulas_stay_text(client, engine, workspace):
+    await client.post(
+        f"/api/drafts/{SLUG}/comments", json={"clause": None, "body": '=HYPERLINK("x")'}
+    )
+    r = await client.get(f"/drafter/drafts/{SLUG}/export/comments.csv")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[-1]["意见内容"] == '\'=HYPERLINK("x")'
+    assert rows[-1]["条款"] == "（总体意见）"
+
+
+async def test_unknown_export_name_is_404(client, workspace):
+    r = await client.get(f"/drafter/drafts/{SLUG}/export/everything.zip")
+    assert r.status_code == 404 and "没有这种导出格式" in r.text
+
+
+async def test_one_comment_gets_one_decision_however_its_number_is_written(
+    client, engine, workspace
+):
+    target = workspace["comments"][0]["id"]
+    for written, outcome in [
+        (str(target), "采纳"),
+        (f"0{target}", "部分采纳"),
+        (f"+{target}", "不予采纳"),
+    ]:
+        r = await decide(
+            client,
+            workspace["csrf"],
+            target_kind="comment",
+            target_id=written,
+            outcome=outcome,
+            reason="理由。",
+        )
+        assert r.status_code == 303
+    with Session(engine) as session:
+        stored = [
+            d
+            for d in review.decisions_of(session, storage.draft_by_slug(session, SLUG).id)
+            if d.target_kind == "comment"
+        ]
+    assert [(d.target_id, d.outcome) for d in stored] == [(str(target), "不予采纳")]
+
+
+def decision_forms(html: str) -> list[dict[str, str]]:
+    """The cluster and suggestion decision forms of a page: kind, id and digest token."""
+    import re
+
+    return [
+        {"target_kind": m[0], "target_id": m[1], "digest": m[2]}
+        for m in re.findall(
+            r'name="target_kind" value="(cluster|suggestion)">\s*'
+            r'<input type="hidden" name="target_id" value="([^"]+)">\s*'
+            r'<input type="hidden" name="digest" value="([^"]*)">',
+            html,
+        )
+    ]
+
+
+async def test_a_group_decision_applies_to_the_digest_the_drafter_saw_or_is_refused(
+    client, engine, workspace
+):
+    async def new_comment(body: str) -> int:
+        r = await client.post(
+            f"/api/drafts/{SLUG}/comments", json={"clause": "第一章/第一条", "body": body}
+        )
+        assert r.status_code == 201
+        return r.json()["id"]
+
+    async def forms() -> list[dict[str, str]]:
+        found = decision_forms((await client.get(f"/drafter/drafts/{SLUG}/decisions")).text)
+        assert found and all(f["digest"] for f in found)
+        return found
+
+    seen = (await forms())[0]
+    late = await new_comment("同意老旧小区适用。")  # arrives after the page was built
+    r = await decide(client, workspace["csrf"], outcome="采纳", reason="已采纳。", **seen)
+    assert r.status_code == 303  # for the members shown on the page, not the late comment
+    with Session(engine) as session:
+        assert decisions.decision_for_comment(session, session.get(Comment, late)) is None
+        [stored] = session.exec(select(Decision)).all()
+    assert (stored.target_kind, stored.target_id) == (seen["target_kind"], seen["target_id"])
+    # A page built on an older digest than the one the service now keeps: refused, not guessed.
+    old = (await forms())[0]
+    await new_comment("老旧小区也要管。")
+    assert (await forms())[0]["digest"] != old["digest"]  # the service recomputed
+    stale = await decide(client, workspace["csrf"], outcome="不予采纳", reason="不采纳。", **old)
+    assert stale.status_code == 409
+    assert "汇总分析已经更新" in stale.text
+    with Session(engine) as session:
+        assert [d.outcome for d in session.exec(select(Decision)).all()] == ["采纳"]
+
+
+async def test_every_digest_page_shows_progress_while_a_long_analysis_runs(
+    client, app, workspace, monkeypatch
+):
+    import time
+
+    import comments.web.drafter_common as drafter_common
+
+    monkeypatch.setattr(drafter_common, "SYNC_LIMIT", 0)  # every digest goes to the background
+    service = app.state.comments.digests
+    real = service.compute
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "compute", slow)
+    await client.post(f"/api/drafts/{SLUG}/comments", json={"body": "总体支持。"})  # now stale
+    urls = [
+        f"/drafter/drafts/{SLUG}/comments?stance=support",
+        f"/drafter/drafts/{SLUG}/decisions",
+        f"/drafter/drafts/{SLUG}/export/digest.md",
+        f"/drafter/drafts/{SLUG}/export/feedback.md",
+    ]
+    for url in urls:
+        r = await client.get(url)
+        assert r.status_code == 200 and "正在汇总分析" in r.text, url
+    service.close()  # wait for the background analysis
+    listing = await client.get(urls[0])
+    assert "正在汇总分析" not in listing.text and "总体支持" in listing.text
+    assert "target_kind" in (await client.get(urls[1])).text
+    download = await client.get(urls[2])
+    assert download.headers["content-disposition"].endswith('-digest.md"')
+
+
+async def test_feedback_page_and_feedback_md_count_the_same_comments(client, engine, workspace):
+    ids = [c["id"] for c in workspace["comments"][:2]]
+    group_decision(engine, ids, reason="已在第一条中增加老旧小区。")
+    # One member is hidden afterwards and another comment arrives on the clause: both reports
+    # count the published comments the decision was recorded for, and nothing else.
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/moderation",
+        data={
+            "csrf_token": workspace["csrf"],
+            "comment_id": str(ids[1]),
+            "action": "hide",
+            "reason": "重复提交",
+        },
+    )
+    assert r.status_code == 303
+    await client.post(
+        f"/api/drafts/{SLUG}/comments", json={"clause": "第一章/第一条", "body": "老旧小区也要管。"}
+    )
+    page = (await client.get(f"/drafts/{SLUG}/feedback")).text
+    markdown = (await client.get(f"/drafts/{SLUG}/feedback.md")).text
+    assert "<strong>老旧小区 · 适用范围</strong>（1 条）" in page
+    assert "**老旧小区 · 适用范围**（1 条）" in markdown
+    assert "| 部分采纳 | 1 | 1 |" in markdown

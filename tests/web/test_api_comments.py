@@ -1,0 +1,445 @@
+"""The public JSON API: posting comments, receipts, and every bad input."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from comments import storage
+from comments.storage.models import Draft
+from comments.web.app import create_app
+from tests.conftest import add_draft
+from tests.helpers import comment_count, stored_comments
+
+pytestmark = pytest.mark.anyio
+
+URL = "/api/drafts/tingche/comments"
+
+
+async def test_posted_comment_gets_a_receipt_and_reads_back_by_it(client, draft, engine):
+    r = await client.post(
+        URL,
+        json={
+            "clause": "第一章/第一条",
+            "body": "建议明确适用于老旧小区。",
+            "submitter_type": "个人",
+            "name": "张三",
+            "contact": "13800001111",
+            "region": "A市",
+        },
+    )
+    assert r.status_code == 201, r.text
+    data = r.json()
+    assert set(data) >= {"id", "receipt"}
+    assert len(data["receipt"]) == 13 and data["receipt"][6] == "-"
+    rows = stored_comments(engine)
+    assert [(c.id, c.receipt, c.clause_key) for c in rows] == [
+        (data["id"], data["receipt"], "第一章/第一条")
+    ]
+    assert rows[0].name == "张三" and rows[0].contact == "13800001111"
+    got = await client.get(f"/api/receipts/{data['receipt']}")
+    assert got.status_code == 200
+    body = got.json()
+    assert body["body"] == "建议明确适用于老旧小区。"
+    assert body["clause"] == "第一章/第一条"
+    assert body["status"] == "published"
+    assert "contact" not in body and "name" not in body  # personal data is not public
+
+
+async def test_receipt_lookup_forgives_case_dashes_and_lookalike_letters(client, draft):
+    r = await client.post(URL, json={"clause": None, "body": "总体赞成。"})
+    receipt = r.json()["receipt"]
+    typed = receipt.replace("-", "").lower().replace("0", "o").replace("1", "l")
+    got = await client.get(f"/api/receipts/{typed}")
+    assert got.status_code == 200
+    assert got.json()["receipt"] == receipt
+
+
+async def test_comment_on_the_whole_draft_has_no_clause(client, draft, engine):
+    r = await client.post(URL, json={"clause": None, "body": "总体支持这个办法。"})
+    assert r.status_code == 201
+    assert stored_comments(engine)[0].clause_key is None
+    tree = (await client.get("/api/drafts/tingche")).json()
+    assert tree["whole_draft_comments"] == 1
+    assert tree["comment_count"] == 1
+
+
+async def test_draft_tree_carries_comment_counts_per_clause(client, draft):
+    for _ in range(2):
+        await client.post(URL, json={"clause": "第一章/第二条/第二款", "body": "收费应公示。"})
+    data = (await client.get("/api/drafts/tingche")).json()
+    chapter = next(n for n in data["nodes"] if n["key"] == "第一章")
+    article = next(n for n in chapter["children"] if n["key"] == "第一章/第二条")
+    counts = {n["key"]: n["comments"] for n in article["children"]}
+    assert counts == {"第一章/第二条/第一款": 0, "第一章/第二条/第二款": 2}
+    assert data["accepting_comments"] is True
+    assert data["days_left"] == 10
+
+
+async def test_list_of_drafts_shows_period_and_counts(client, draft):
+    await client.post(URL, json={"body": "好"})
+    data = (await client.get("/api/drafts")).json()["drafts"]
+    assert [(d["slug"], d["comment_count"], d["period"]) for d in data] == [("tingche", 1, "open")]
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"clause": None, "body": ""}, "empty_comment"),
+        ({"clause": None, "body": "   \n\t  "}, "empty_comment"),
+        ({"clause": None, "body": "\u200b\u200b\u200d"}, "empty_comment"),
+        ({"clause": None}, "empty_comment"),
+        ({"clause": None, "body": 42}, "empty_comment"),
+        ({"clause": None, "body": "长" * 5001}, "comment_too_long"),
+        ({"clause": 7, "body": "有意见"}, "bad_clause"),
+        ({"clause": None, "body": "有意见", "submitter_type": "外星人"}, "bad_submitter_type"),
+        ({"clause": None, "body": "有意见", "name": "名" * 101}, "field_too_long"),
+        ({"clause": None, "body": "有意见", "region": ["A市"]}, "bad_field"),
+    ],
+)
+async def test_bad_comment_is_refused_with_a_clear_error_and_nothing_stored(
+    client, draft, engine, payload, code
+):
+    r = await client.post(URL, json=payload)
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["code"] == code
+    assert error["message"]  # a sentence for the user
+    assert comment_count(engine) == 0
+
+
+async def test_comment_of_exactly_the_limit_is_accepted(client, draft):
+    r = await client.post(URL, json={"body": "长" * 5000})
+    assert r.status_code == 201
+
+
+async def test_invalid_json_is_refused(client, draft, engine):
+    r = await client.post(URL, content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid_json"
+    r = await client.post(URL, json=["a", "list"])
+    assert r.json()["error"]["code"] == "invalid_json"
+    r = await client.post(
+        URL, content=b"\xff\xfe\x00", headers={"content-type": "application/json"}
+    )
+    assert r.json()["error"]["code"] == "invalid_json"
+    assert comment_count(engine) == 0
+
+
+async def test_body_over_64_kb_is_refused_with_413(client, draft, engine):
+    big = '{"body": "' + "a" * 70_000 + '"}'
+    r = await client.post(URL, content=big.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "body_too_large"
+    assert comment_count(engine) == 0
+
+
+async def test_body_over_the_limit_without_content_length_is_refused(client, draft, engine):
+    async def chunks():
+        for _ in range(20):
+            yield b"x" * 4096
+
+    r = await client.post(URL, content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert comment_count(engine) == 0
+
+
+async def test_unknown_draft_is_404(client, draft, engine):
+    r = await client.post("/api/drafts/nope/comments", json={"body": "有意见"})
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "not_found"
+    assert (await client.get("/api/drafts/nope")).status_code == 404
+    assert comment_count(engine) == 0
+
+
+async def test_unknown_clause_is_404_and_nothing_stored(client, draft, engine):
+    r = await client.post(URL, json={"clause": "第九章/第九十九条", "body": "有意见"})
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "unknown_clause"
+    assert comment_count(engine) == 0
+
+
+async def test_comment_after_the_deadline_is_refused(client, engine):
+    add_draft(engine, days_left=-1)
+    r = await client.post(URL, json={"body": "还来得及吗？"})
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "closed"
+    assert "截止" in r.json()["error"]["message"]
+    assert comment_count(engine) == 0
+
+
+async def test_deadline_day_itself_still_takes_comments(client, engine):
+    add_draft(engine, days_left=0)
+    r = await client.post(URL, json={"body": "最后一天提交。"})
+    assert r.status_code == 201
+
+
+async def test_draft_closed_early_refuses_even_with_a_cached_snapshot(client, app, draft, engine):
+    assert (await client.post(URL, json={"body": "第一条意见"})).status_code == 201
+    with Session(engine) as session:
+        row = session.get(Draft, draft.id)
+        assert row is not None
+        row.status = "closed"
+        session.add(row)
+        session.commit()
+    # The request path still trusts its few-seconds-old snapshot; the writer checks again
+    # inside the transaction, so the comment is refused and not stored.
+    r = await client.post(URL, json={"body": "第二条意见"})
+    assert r.status_code == 403
+    assert comment_count(engine) == 1
+
+
+async def test_html_in_a_comment_is_stored_as_text_and_shown_escaped(client, draft, engine):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    r = await client.post(URL, json={"body": payload})
+    assert r.status_code == 201
+    assert stored_comments(engine)[0].body == payload
+    page = await client.get(f"/receipts/{r.json()['receipt']}")
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
+
+
+async def test_control_and_zero_width_characters_are_stripped(client, draft, engine):
+    r = await client.post(
+        URL,
+        json={"body": "建议\u200b增加\x00公示\u202e条款\x07。\r\n第二行", "name": "李\u200d四\n"},
+    )
+    assert r.status_code == 201
+    row = stored_comments(engine)[0]
+    assert row.body == "建议增加公示条款。\n第二行"
+    assert row.name == "李四"
+
+
+@pytest.mark.usefixtures("one_rate_window")
+async def test_rate_limit_answers_429_with_retry_after(settings, engine, draft):
+    app = create_app(settings.with_overrides(rate_limit_per_minute=3), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            codes = [(await c.post(URL, json={"body": f"意见{i}"})).status_code for i in range(5)]
+            assert codes == [201, 201, 201, 429, 429]
+            r = await c.post(URL, json={"body": "再来"})
+            assert int(r.headers["retry-after"]) > 0
+            assert r.json()["error"]["code"] == "rate_limited"
+    finally:
+        app.state.comments.intake.writer.close()
+    assert comment_count(engine) == 3
+
+
+async def test_bad_receipt_format_is_400_and_unknown_receipt_404(client, draft):
+    r = await client.get("/api/receipts/not-a-receipt")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_receipt"
+    r = await client.get("/api/receipts/ABCDE-FGHJK")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("get", "/api/drafts/nope", {}, 404),
+        ("get", "/api/nothing-here", {}, 404),
+        ("delete", "/api/drafts", {}, 405),
+        ("post", URL, {"content": b"[", "headers": {"content-type": "application/json"}}, 400),
+        ("post", URL, {"json": {"body": ""}}, 400),
+        ("get", "/api/receipts/x", {}, 400),
+    ],
+)
+async def test_every_api_error_has_the_one_envelope(client, draft, method, path, kwargs, status):
+    r = await getattr(client, method)(path, **kwargs)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert list(body) == ["error"]
+    assert set(body["error"]) == {"code", "message"}
+    assert all(isinstance(v, str) and v for v in body["error"].values())
+
+
+async def test_openapi_document_describes_every_api_route(client, app):
+    doc = (await client.get("/api/openapi.json")).json()
+    assert doc["openapi"].startswith("3.")
+    api_paths = {
+        r.path
+        for r in app.routes
+        if getattr(r, "path", "").startswith("/api/drafts")
+        or getattr(r, "path", "").startswith("/api/receipts")
+    }
+    assert api_paths <= set(doc["paths"])
+
+
+async def test_unexpected_failure_is_a_500_in_the_envelope_not_a_traceback(
+    client, draft, monkeypatch
+):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(storage, "list_drafts", boom)
+    transport = client._transport
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=transport.app, raise_app_exceptions=False),
+        base_url="http://t",
+    ) as c:
+        r = await c.get("/api/drafts")
+    assert r.status_code == 500
+    assert r.json()["error"]["code"] == "server_error"
+    assert "secret internals" not in r.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "加微信 abc123 领取红包，代办各类证件 http://spam.example.cn",
+        "写这个条款的人都是蠢货",
+        "我的电话是13812345678，请联系我。",
+    ],
+)
+async def test_flagged_comment_is_stored_and_acknowledged_but_held_for_moderation(
+    client, draft, engine, body
+):
+    r = await client.post(URL, json={"body": body})
+    assert r.status_code == 201
+    (row,) = stored_comments(engine)
+    assert row.body == body and row.status == "pending"
+    receipt = await client.get(f"/api/receipts/{r.json()['receipt']}")
+    assert receipt.json()["status"] == "pending"
+    counts = (await client.get("/api/drafts/tingche")).json()
+    assert counts["comment_count"] == 0  # not counted in public figures until published
+
+
+async def test_ordinary_comment_is_published_at_once(client, draft, engine):
+    await client.post(URL, json={"body": "建议明确收费标准的公示方式。"})
+    assert stored_comments(engine)[0].status == "published"
+
+
+async def test_a_colliding_receipt_is_drawn_again_and_the_comment_kept(client, draft, engine):
+    from comments.intake import receipts as intake
+
+    first = (await client.post(URL, json={"body": "第一条意见。"})).json()
+    real = intake.new_receipts
+    draws = []
+
+    def colliding(n: int) -> list[str]:
+        draws.append(n)
+        return [first["receipt"]] * n if len(draws) == 1 else real(n)
+
+    intake.new_receipts = colliding  # type: ignore[assignment]
+    try:
+        r = await client.post(URL, json={"body": "第二条意见。"})
+    finally:
+        intake.new_receipts = real  # type: ignore[assignment]
+    assert r.status_code == 201, r.text
+    assert len(draws) == 2  # the collision, then a new draw
+    second = r.json()
+    assert second["receipt"] != first["receipt"]
+    rows = stored_comments(engine)
+    assert [(c.id, c.receipt, c.body) for c in rows] == [
+        (first["id"], first["receipt"], "第一条意见。"),
+        (second["id"], second["receipt"], "第二条意见。"),
+    ]
+
+
+def test_receipts_are_a_clock_prefix_and_fifty_random_bits_of_the_unambiguous_alphabet():
+    from comments.intake import RECEIPT_RE, new_receipts, normalise_receipt
+
+    receipts = new_receipts(2000, now=1_800_000_000.005)
+    assert all(RECEIPT_RE.match(r) and len(r) == 13 and r[6] == "-" for r in receipts)
+    assert len(set(receipts)) == 2000
+    assert len({r[:2] for r in receipts}) == 1  # committed together: one prefix
+    # every symbol of the alphabet turns up in every random position: none is fixed
+    for position in (2, 5, 7, 12):
+        assert len({r[position] for r in receipts}) == 32
+    # the clock moves on (10 ms ticks) and cycles every 10.24 s
+    assert new_receipts(1, now=1_800_000_000.015)[0][:2] != receipts[0][:2]
+    assert new_receipts(1, now=1_800_000_010.245)[0][:2] == receipts[0][:2]
+    # what people type is forgiven; receipts from before the prefix (10 symbols) still read
+    typed = receipts[0].lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert normalise_receipt(typed) == receipts[0]
+    assert normalise_receipt("7k3qf m9x2a") == "7K3QF-M9X2A"
+    assert normalise_receipt("7K3QF-M9X2A1") is None  # 11 symbols
+    assert normalise_receipt("7K3QFU-9X2AB4") is None  # U is not in the alphabet
+
+
+async def test_a_receipt_of_the_earlier_ten_symbol_form_is_still_found(client, draft, engine):
+    from sqlmodel import Session
+
+    from comments.storage.models import Comment
+
+    first = (await client.post(URL, json={"body": "较早提交的意见。"})).json()
+    with Session(engine) as session:
+        row = session.get(Comment, first["id"])
+        row.receipt = "7K3QF-M9X2A"
+        session.add(row)
+        session.commit()
+    r = await client.get("/api/receipts/7k3qf m9x2a")
+    assert r.status_code == 200 and r.json()["receipt"] == "7K3QF-M9X2A"
+
+
+async def test_unexpected_failure_in_a_comment_post_is_a_logged_500_with_the_headers(
+    client, draft, engine, monkeypatch, caplog
+):
+    import comments.intake
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(comments.intake, "validate_comment", boom)
+    # As for every route, the error also goes on to the server, which logs it: not raised here.
+    transport = httpx.ASGITransport(app=client._transport.app, raise_app_exceptions=False)
+    with caplog.at_level("ERROR", logger="comments.web"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as plain:
+            r = await plain.post(URL, json={"body": "一条意见。"})
+    assert r.status_code == 500
+    assert r.json() == {
+        "error": {"code": "server_error", "message": "服务器内部错误，请稍后再试。"}
+    }
+    assert "secret internals" not in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert any("secret internals" in str(rec.exc_info[1]) for rec in caplog.records)
+    assert comment_count(engine) == 0
+
+
+async def test_a_client_that_goes_away_mid_body_leaves_nothing_stored(app, draft, engine):
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": URL,
+        "raw_path": URL.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("203.0.113.9", 5000),
+        "server": ("testserver", 80),
+    }
+    messages = iter(
+        [
+            {"type": "http.request", "body": b'{"body": "\xe5\xbb\xba', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    assert sent == []  # nobody to answer
+    assert comment_count(engine) == 0
+
+
+async def test_the_201_body_is_json_with_the_receipt_and_its_time(client, draft):
+    from datetime import datetime
+
+    r = await client.post(URL, json={"body": "支持。"})
+    assert r.status_code == 201 and r.headers["content-type"] == "application/json"
+    data = r.json()
+    assert set(data) == {"id", "receipt", "url", "created_at"}
+    assert data["url"] == f"/receipts/{data['receipt']}"
+    assert datetime.fromisoformat(data["created_at"]).utcoffset().total_seconds() == 0
+    assert int(r.headers["content-length"]) == len(r.content)
