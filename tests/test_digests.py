@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-import comments.web.drafter_common as drafter_common
+import comments.web.drafter.common as drafter_common
 from comments.digests import DigestService
 from tests.conftest import add_draft
 from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_account  # noqa: F401

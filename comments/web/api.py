@@ -13,9 +13,9 @@ from starlette.routing import Route
 from comments import messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
-from comments.openapi import OPENAPI
 from comments.web import common as web
-from comments.web.drafter_common import Caller, fresh_digest, load_draft, protected
+from comments.web.drafter.common import Caller, fresh_digest, load_draft, protected
+from comments.web.openapi import OPENAPI
 from comments.web.security import client_address
 
 

@@ -24,7 +24,7 @@ from comments.errors import InputError
 from comments.intake import CommentWriter, Intake, make_limiter
 from comments.settings import Settings
 from comments.storage.db import DatabaseUnavailable, make_engine, migrate, secret_key
-from comments.web import api, drafter, public
+from comments.web import api, drafter, feedback, public
 from comments.web.common import PACKAGE, STATIC, State, error_response
 from comments.web.security import SECURITY_HEADERS, LimitsMiddleware, route_path
 
@@ -125,6 +125,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
     routes: list[Any] = [
         *api.routes,  # first: the comment post is the hot path of route matching
         *public.routes,
+        *feedback.routes,
         *drafter.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comments.intake import clean_text
-from comments.openapi import OPENAPI
+from comments.web.openapi import OPENAPI
 from tests.helpers import comment_count, stored_comments
 
 FUZZ = settings(

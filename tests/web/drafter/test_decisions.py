@@ -385,7 +385,7 @@ async def test_every_digest_page_shows_progress_while_a_long_analysis_runs(
 ):
     import time
 
-    import comments.web.drafter_common as drafter_common
+    import comments.web.drafter.common as drafter_common
 
     monkeypatch.setattr(drafter_common, "SYNC_LIMIT", 0)  # every digest goes to the background
     service = app.state.comments.digests

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 SLUG = "tingche"
 GOLDEN = Path(__file__).parents[2] / "data" / "feedback_golden.md"
-# Regenerate deliberately: REGENERATE_GOLDEN=1 pytest tests/test_drafter_digest.py
+# Regenerate deliberately: REGENERATE_GOLDEN=1 pytest tests/web/drafter/test_digest.py
 REGENERATE = os.environ.get("REGENERATE_GOLDEN") == "1"
 
 COMMENTS = [

@@ -8,16 +8,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from comments import auth, period, storage, views
 from comments.drafts import DraftParseError, parse_bytes
 from comments.errors import InputError
 from comments.storage import review
 from comments.storage.models import Draft
-from comments.web import drafter_admin, drafter_digest, drafter_exports, drafter_review
 from comments.web.common import form_values, state_of
-from comments.web.drafter_common import (
+from comments.web.drafter.common import (
     Caller,
     check_csrf,
     guarded_draft,
@@ -299,20 +297,3 @@ async def draft_period(request: Request, caller: Caller) -> Response:
         return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
     state.intake.forget(draft.slug)
     return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
-
-
-routes = [
-    Route("/login", login_page),
-    Route("/login", login_submit, methods=["POST"]),
-    Route("/logout", logout, methods=["POST"]),
-    Route("/drafter", dashboard),
-    Route("/drafter/upload", upload_page),
-    Route("/drafter/upload", upload_submit, methods=["POST"]),
-    Route("/drafter/drafts/{slug}", draft_page),
-    Route("/drafter/drafts/{slug}/edit", draft_edit, methods=["POST"]),
-    Route("/drafter/drafts/{slug}/period", draft_period, methods=["POST"]),
-    *drafter_review.routes,
-    *drafter_digest.routes,
-    *drafter_exports.routes,
-    *drafter_admin.routes,
-]

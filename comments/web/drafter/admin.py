@@ -7,13 +7,12 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from comments import exports, storage
 from comments.auth import require_admin
 from comments.errors import InputError
 from comments.web.common import form_values, state_of
-from comments.web.drafter_common import Caller, parse_int, protected, render
+from comments.web.drafter.common import Caller, parse_int, protected, render
 
 AUDIT_PAGE = 200
 
@@ -156,13 +155,3 @@ async def audit_csv(request: Request, caller: Caller) -> Response:
             "cache-control": "no-store",
         },
     )
-
-
-routes = [
-    Route("/drafter/admin/drafters", drafters_page),
-    Route("/drafter/admin/drafters", create_drafter, methods=["POST"]),
-    Route("/drafter/admin/drafters/{id}/active", set_active, methods=["POST"]),
-    Route("/drafter/admin/drafters/{id}/reset", reset, methods=["POST"]),
-    Route("/drafter/admin/audit", audit_page),
-    Route("/drafter/admin/audit.csv", audit_csv),
-]

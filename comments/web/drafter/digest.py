@@ -1,6 +1,6 @@
 """Digest pages: the overview with the clause map, one clause's clusters, and the progress page.
 
-Every figure links to the comments behind it (``drafter_review.comments_url``). Charts are inline
+Every figure links to the comments behind it (``comments.comments_url``). Charts are inline
 SVG built here with presentation attributes only: the CSP forbids scripts and inline styles.
 """
 
@@ -13,7 +13,6 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from analysis import GENERAL_KEY, STANCES, Digest, Section, Suggestion
 from comments import storage, views
@@ -21,7 +20,14 @@ from comments.errors import InputError
 from comments.storage import review
 from comments.storage.models import DECISION_OUTCOMES, SUBMITTER_TYPES
 from comments.web.common import state_of
-from comments.web.drafter_common import (
+from comments.web.drafter.comments import (
+    FLAG_LABELS,
+    STANCE_LABELS,
+    CommentFilter,
+    comments_url,
+    filter_comments,
+)
+from comments.web.drafter.common import (
     Caller,
     digest_or_progress,
     digest_token,
@@ -29,14 +35,7 @@ from comments.web.drafter_common import (
     protected,
     render,
 )
-from comments.web.drafter_review import (
-    FLAG_LABELS,
-    STANCE_LABELS,
-    CommentFilter,
-    comments_url,
-    filter_comments,
-    suggestion_label,
-)
+from comments.web.drafter.decisions import suggestion_label
 
 CONTAINERS = ("part", "book", "subbook", "chapter", "section", "annex")
 STANCE_COLOURS = {
@@ -224,9 +223,3 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         comments_url=comments_url,
         section_bars=stance_bars(section.tally.stance),
     )
-
-
-routes = [
-    Route("/drafter/drafts/{slug}/digest", digest_overview),
-    Route("/drafter/drafts/{slug}/clause/{key:path}", clause_page),
-]
