@@ -144,3 +144,9 @@ def test_every_command_has_help(capsys):
             main([name, "--help"])
         assert exit_info.value.code == 0
         assert capsys.readouterr().out.strip()
+
+
+def test_import_with_a_deadline_in_the_past_is_refused_like_an_upload(db, capsys):
+    assert main(["import", str(EXAMPLE), "--deadline", "2001-01-01"]) == 1
+    assert "截止日期不能早于今天" in capsys.readouterr().err
+    assert drafts_in(db) == []

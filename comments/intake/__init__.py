@@ -7,7 +7,8 @@ Nothing here imports the web layer.
 
 | module | holds |
 |---|---|
-| ``validate.py`` | ``validate_comment``, ``clean_text``, ``DraftSnapshot``, the client pseudonym |
+| ``payload.py`` | the comment payload: its checks and its JSON schema, one definition; ``clean_text`` |
+| ``validate.py`` | ``validate_comment`` against a ``DraftSnapshot``; the client pseudonym |
 | ``receipts.py`` | making receipts and reading what people type back |
 | ``batcher.py`` | the queue + thread + futures that the writer and the limiter share |
 | ``writer.py`` | ``CommentWriter``: group commit through ``storage/inserts.py`` |
@@ -27,9 +28,10 @@ from sqlmodel import Session
 
 from comments import messages, period
 from comments.errors import InputError
+from comments.intake.payload import clean_text, payload_model, payload_schema
 from comments.intake.ratelimit import RateLimiter, make_limiter
 from comments.intake.receipts import RECEIPT_RE, new_receipt, new_receipts, normalise_receipt
-from comments.intake.validate import DraftSnapshot, clean_text, client_hash, validate_comment
+from comments.intake.validate import DraftSnapshot, client_hash, validate_comment
 from comments.intake.writer import CommentWriter, Stored
 from comments.settings import Settings
 from comments.storage import clause_keys, draft_by_slug
@@ -44,6 +46,8 @@ __all__ = [
     "clean_text",
     "client_hash",
     "make_limiter",
+    "payload_model",
+    "payload_schema",
     "new_receipt",
     "new_receipts",
     "normalise_receipt",

@@ -14,8 +14,8 @@ from comments import messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
 from comments.web import common as web
+from comments.web import openapi as openapi_doc
 from comments.web.drafter.common import Caller, fresh_digest, load_draft, protected
-from comments.web.openapi import OPENAPI
 from comments.web.security import client_address
 
 
@@ -118,7 +118,8 @@ async def get_digest_markdown(request: Request, caller: Caller) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(OPENAPI)
+    state = web.state_of(request)
+    return JSONResponse(openapi_doc.document(state.settings.max_comment_chars))
 
 
 routes = [

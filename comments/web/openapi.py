@@ -1,8 +1,16 @@
-"""The OpenAPI document served at /api/openapi.json."""
+"""The OpenAPI document served at /api/openapi.json.
+
+The comment payload's schema comes from the model that validates it (``intake/payload.py``),
+made with this service's settings.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
+
+from comments.intake import payload_schema
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -11,7 +19,7 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
 
-OPENAPI: dict[str, Any] = {
+_DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {
         "title": "征求意见稿公开征求意见服务 API",
@@ -223,26 +231,7 @@ OPENAPI: dict[str, Any] = {
                     },
                 ]
             },
-            "NewComment": {
-                "type": "object",
-                "required": ["body"],
-                "properties": {
-                    "clause": {
-                        "type": "string",
-                        "nullable": True,
-                        "description": "条款的 key；null 表示对草案全文的总体意见",
-                    },
-                    "body": {"type": "string", "maxLength": 5000},
-                    "submitter_type": {
-                        "type": "string",
-                        "enum": ["个人", "企业", "行业协会", "社会组织", "政府部门", "其他"],
-                    },
-                    "name": {"type": "string", "maxLength": 100},
-                    "contact": {"type": "string", "maxLength": 200},
-                    "region": {"type": "string", "maxLength": 100},
-                    "show_name": {"type": "boolean"},
-                },
-            },
+            "NewComment": {},  # filled in by document(): the payload model's own schema
             "Receipt": {
                 "type": "object",
                 "properties": {
@@ -262,3 +251,11 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+
+@functools.cache
+def document(max_comment_chars: int) -> dict[str, Any]:
+    """The document for a service whose comments have at most ``max_comment_chars``."""
+    doc = copy.deepcopy(_DOCUMENT)
+    doc["components"]["schemas"]["NewComment"] = payload_schema(max_comment_chars)
+    return doc

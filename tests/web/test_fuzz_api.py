@@ -18,8 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comments.intake import clean_text
-from comments.web.openapi import OPENAPI
+from comments.settings import Settings
+from comments.web.openapi import document
 from tests.helpers import comment_count, stored_comments
+
+OPENAPI = document(Settings().max_comment_chars)
 
 FUZZ = settings(
     max_examples=60,
