@@ -132,3 +132,15 @@ def test_there_is_no_import_cycle_between_modules_at_import_time() -> None:
     for node in sorted(graph):
         if node not in seen:
             visit(node)
+
+
+def test_every_runtime_dependency_has_an_upper_bound_and_test_tools_stay_out() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in project["dependencies"]:
+        assert "<" in requirement, requirement
+    names = {
+        r.split("[")[0].split(">")[0].split("<")[0].split("=")[0] for r in project["dependencies"]
+    }
+    assert not names & {"httpx", "datasketch", "pytest"}

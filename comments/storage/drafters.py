@@ -60,11 +60,24 @@ def drafter_by_name(session: Session, name: str) -> Drafter | None:
     return session.exec(select(Drafter).where(Drafter.name == name.strip())).first()
 
 
-def verify_password(drafter: Drafter, password: str) -> bool:
+def verify_password(drafter: Drafter | None, password: str) -> bool:
+    """Whether the password is the drafter's. ``None`` (no such account) is checked against a
+    hash made with the same parameters, so the time taken does not reveal which names exist."""
+    stored = drafter.password_hash if drafter is not None else _dummy_hash(_password_hasher)
     try:
-        return _password_hasher.verify(drafter.password_hash, password)
+        return _password_hasher.verify(stored, password) and drafter is not None
     except Exception:  # argon2 raises several mismatch/invalid-hash types
         return False
+
+
+_DUMMIES: dict[int, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = id(hasher)
+    if key not in _DUMMIES:
+        _DUMMIES[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMIES[key]
 
 
 def all_drafters(session: Session) -> list[Drafter]:

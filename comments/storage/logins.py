@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from comments.storage.drafters import verify_password
+from comments.storage.drafters import drafter_by_name, verify_password
 from comments.storage.models import Drafter, LoginThrottle, utcnow
 
 MAX_FAILURES = 5  # failures before the first lock-out
@@ -91,19 +91,10 @@ def login(
     wait = _locked_for(session, key, now)
     if wait:
         return LoginResult(None, wait)
-    drafter = session.exec(select(Drafter).where(Drafter.name == name.strip())).first()
-    # Verify against a real hash even for unknown names, so timing does not reveal them.
-    ok = verify_password(drafter or _DUMMY, password) and drafter is not None and drafter.active
+    drafter = drafter_by_name(session, name)
+    ok = verify_password(drafter, password) and drafter is not None and drafter.active
     if not ok:
         _record_failure(session, key, now)
         return LoginResult(None, _locked_for(session, key, now))
     _clear_failures(session, key)
     return LoginResult(drafter)
-
-
-_DUMMY = Drafter(
-    name="",
-    password_hash="$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$"
-    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-    token_hash="",
-)

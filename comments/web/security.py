@@ -53,6 +53,9 @@ class LimitsMiddleware:
             return
         received = 0
         response_started = False
+        # With a declared length within the limit the server itself never delivers more than
+        # that: only a body of unknown length (chunked) needs counting.
+        counted = declared is None
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -71,7 +74,7 @@ class LimitsMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            await self.app(scope, limited_receive if counted else receive, send_with_headers)
         except BodyTooLarge:
             if not response_started:
                 await too_large(scope, send, limit)

@@ -303,6 +303,7 @@ def worker_pids(pid: int) -> list[int]:
     return [int(p) for p in children.read_text().split()] if children.exists() else []
 
 
+@pytest.mark.usefixtures("real_rate_window")
 def test_a_two_worker_server_enforces_one_limit_across_its_processes(database_url, tmp_path):
     port = free_port()
     env = server_env(port, database_url, COMMENTS_RATE_LIMIT_PER_MINUTE="6")
