@@ -1,4 +1,4 @@
-"""Comment rows: counts, look-ups, and the rows analysis reads.
+"""Comment rows: counts and look-ups by draft, status and receipt.
 
 The batched insert of new comments lives in ``storage/inserts.py``; moderation in ``review.py``.
 """

@@ -1,4 +1,4 @@
-"""SQLModel tables. One module, so that nothing imports in a cycle.
+"""SQLModel tables, in one module so that nothing imports in a cycle.
 
 Times are aware UTC datetimes (SQLModel stores them as UTC, also on SQLite); dates (deadlines) are
 calendar dates in the service's time zone (``COMMENTS_TIMEZONE``).

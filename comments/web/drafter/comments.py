@@ -1,4 +1,4 @@
-"""Reading and acting on comments: the filtered list behind every number, moderation, decisions."""
+"""Reading and acting on comments: the filtered list behind every number, and moderation."""
 
 from __future__ import annotations
 

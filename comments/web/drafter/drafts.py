@@ -1,4 +1,4 @@
-"""The drafters' workspace: login, the list of drafts, upload, preview, publish, the period."""
+"""Login and logout, the list of drafts, upload and preview, edits, publish / close / extend."""
 
 from __future__ import annotations
 
