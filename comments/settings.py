@@ -6,6 +6,7 @@ that drives the CLI help, the README table and the test that every setting is do
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -38,6 +39,12 @@ SETTINGS: dict[str, SettingInfo] = {
         "COMMENTS_RATE_LIMIT_PER_MINUTE",
         "20",
         "每个客户端（IP，以及所填的联系方式）每分钟最多提交的意见数；`0` 关闭限制（压测、批量导入时用）",
+    ),
+    "allowed_origins": SettingInfo(
+        "COMMENTS_ALLOWED_ORIGINS",
+        "",
+        "允许从哪些其他网站的页面调用提交意见的 API（以逗号分隔，如 `https://www.example.gov.cn`）；"
+        "留空时只接受本站页面和不带来源的客户端（脚本、其他系统）",
     ),
     "max_comment_chars": SettingInfo("COMMENTS_MAX_COMMENT_CHARS", "5000", "一条意见的最大字数"),
     "max_body_bytes": SettingInfo(
@@ -111,6 +118,7 @@ class Settings:
     port: int = 8000
     secret_key: str = ""
     rate_limit_per_minute: int = 20
+    allowed_origins: str = ""
     max_comment_chars: int = 5000
     max_body_bytes: int = 65536
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -133,6 +141,13 @@ class Settings:
             if info.env in environ:
                 changes[f.name] = _parse(f.name, environ[info.env], getattr(base, f.name))
         return replace(base, **changes)
+
+    @functools.cached_property
+    def origins(self) -> frozenset[str]:
+        """The other sites whose pages may post comments through the API."""
+        return frozenset(
+            o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()
+        )
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)

@@ -16,7 +16,7 @@ from comments.intake import normalise_receipt
 from comments.web import common as web
 from comments.web import openapi as openapi_doc
 from comments.web.drafter.common import Caller, fresh_digest, load_draft, protected
-from comments.web.security import client_address
+from comments.web.security import client_address, cross_site
 
 
 async def list_drafts(request: Request) -> Response:
@@ -63,6 +63,13 @@ async def post_comment(request: Request) -> Response:
     security headers, the error handlers).
     """
     state = web.state_of(request)
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+        raise InputError(
+            "unsupported_media_type", "请以 application/json 格式提交意见。", status=415
+        )
+    if cross_site(request.scope, state.settings.origins):
+        raise InputError("cross_site", "不接受从其他网站的页面提交的意见。", status=403)
     raw = await request.body()
     try:
         payload = json.loads(raw)

@@ -137,6 +137,31 @@ async def too_large(scope: Scope, send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def cross_site(scope: Scope, allowed: frozenset[str]) -> bool:
+    """Whether a browser sent this request from a page of another site (not one of ``allowed``).
+
+    Browsers send ``Origin`` on a cross-origin POST (``fetch``, forms, ``sendBeacon``) and
+    ``Sec-Fetch-Site``; scripts and other systems send neither, and are not browsers acting for a
+    visitor who did not mean to post.
+    """
+    origin = header(scope, b"origin")
+    if origin is not None and origin != "null":
+        if origin in allowed:
+            return False
+        host = header(scope, b"host") or ""
+        return origin.split("://", 1)[-1] != host
+    if origin == "null":  # a sandboxed frame or a data: page
+        return True
+    return header(scope, b"sec-fetch-site") == "cross-site"
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

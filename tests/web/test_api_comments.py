@@ -443,3 +443,64 @@ async def test_the_201_body_is_json_with_the_receipt_and_its_time(client, draft)
     assert data["url"] == f"/receipts/{data['receipt']}"
     assert datetime.fromisoformat(data["created_at"]).utcoffset().total_seconds() == 0
     assert int(r.headers["content-length"]) == len(r.content)
+
+
+async def test_a_comment_must_be_posted_as_json(client, draft, engine):
+    for headers in (
+        {"content-type": "text/plain"},
+        {},
+        {"content-type": "application/x-www-form-urlencoded"},
+    ):
+        r = await client.post(URL, content='{"body": "跨站提交的意见。"}'.encode(), headers=headers)
+        assert r.status_code == 415
+        assert r.json()["error"]["code"] == "unsupported_media_type"
+    r = await client.post(
+        URL,
+        content='{"body": "带字符集的也可以。"}'.encode(),
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+    assert r.status_code == 201
+    assert comment_count(engine) == 1
+
+
+async def test_a_page_of_another_site_cannot_post_for_its_visitors(client, draft, engine):
+    body = {"body": "别的网站替访客提交的意见。"}
+    for headers in (
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+    ):
+        r = await client.post(URL, json=body, headers=headers)
+        assert r.status_code == 403, headers
+        assert r.json()["error"]["code"] == "cross_site"
+    assert comment_count(engine) == 0
+    same = await client.post(
+        URL, json=body, headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+    )
+    assert same.status_code == 201
+    script = await client.post(URL, json=body)  # no Origin: a script or another system
+    assert script.status_code == 201
+
+
+async def test_an_office_site_named_in_the_settings_may_embed_the_form(settings, engine, draft):
+    from comments.web.app import create_app
+
+    app = create_app(
+        settings.with_overrides(allowed_origins="https://www.example.gov.cn/, https://x.gov.cn"),
+        engine=engine,
+    )
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            ok = await c.post(
+                URL,
+                json={"body": "从单位网站提交。"},
+                headers={"origin": "https://www.example.gov.cn", "sec-fetch-site": "cross-site"},
+            )
+            other = await c.post(
+                URL, json={"body": "别处。"}, headers={"origin": "https://other.example"}
+            )
+    finally:
+        app.state.comments.close()
+    assert ok.status_code == 201
+    assert other.status_code == 403

@@ -27,6 +27,9 @@ def csp_directives(response: httpx.Response) -> dict[str, str]:
     }
 
 
+JSON = {"content-type": "application/json"}
+
+
 @pytest.mark.usefixtures("one_rate_window")
 async def test_every_kind_of_response_carries_the_security_headers(settings, engine, draft):
     from comments.web.app import create_app
@@ -132,7 +135,7 @@ async def test_oversized_bodies_are_refused_with_413_declared_or_streamed(settin
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             declared = await client.post(URL, json={"body": "长" * 2000})
-            streamed = await client.post(URL, content=chunks())  # no Content-Length
+            streamed = await client.post(URL, content=chunks(), headers=JSON)  # no Content-Length
             form = await client.post("/drafts/tingche/comments", data={"body": "长" * 2000})
     finally:
         application.state.comments.intake.writer.close()
@@ -146,9 +149,9 @@ async def test_oversized_bodies_are_refused_with_413_declared_or_streamed(settin
 
 async def test_deeply_nested_or_huge_json_gets_a_clear_400_not_a_crash(client, draft, engine):
     nested = b'{"body": ' + b"[" * 5000 + b"]" * 5000 + b"}"
-    r = await client.post(URL, content=nested)
+    r = await client.post(URL, content=nested, headers=JSON)
     assert r.status_code == 400 and r.json()["error"]["code"] in ("empty_comment", "invalid_json")
-    r = await client.post(URL, content=b"\xff\xfe\x00garbage")
+    r = await client.post(URL, content=b"\xff\xfe\x00garbage", headers=JSON)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
     assert comment_count(engine) == 0
 
