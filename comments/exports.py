@@ -72,7 +72,8 @@ def comment_records(
             "clause_title": titles.get(c.clause_key, c.clause_key or ""),
             "created_at": views.local_time(c.created_at, tz),
             "submitter_type": c.submitter_type,
-            "region": c.region,
+            # Public: the region only with the commenter's consent to be named, and masked.
+            "region": c.region if personal else (mask_pii(c.region) if c.show_name else ""),
             "body": c.body if personal else mask_pii(c.body),
         }
         if personal:
@@ -84,7 +85,7 @@ def comment_records(
                 "status": c.status,
             }
         else:
-            record["name"] = public_name(c)
+            record["name"] = mask_pii(public_name(c))
         if note is not None:
             record |= {
                 "stance": note.stance,

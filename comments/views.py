@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from analysis import mask_pii
 from comments.period import period_state
 from comments.storage.models import Clause, Comment, Draft
 
@@ -93,7 +94,7 @@ def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
         "receipt": comment.receipt,
         "draft": {"slug": draft.slug, "title": draft.title},
         "clause": comment.clause_key,
-        "body": comment.body,
+        "body": mask_pii(comment.body),  # anyone holding the receipt sees it
         "submitter_type": comment.submitter_type,
         "status": comment.status,
         "status_label": STATUS_LABELS.get(comment.status, comment.status),

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from analysis import Decision as AnalysisDecision
+from analysis import mask_pii
 from comments import views
 from comments.storage import review
 from comments.storage.comments import comment_ids_with_status
@@ -53,9 +54,9 @@ def decision_for_comment(session: Session, comment: Comment) -> CommentDecision 
         return None
     return CommentDecision(
         outcome=decision.outcome,
-        reason=decision.reason,
+        reason=mask_pii(decision.reason),
         kind=decision.target_kind,
-        label=decision.label if decision.target_kind != "comment" else "",
+        label=mask_pii(decision.label) if decision.target_kind != "comment" else "",
         decided_at=decision.decided_at,
     )
 
@@ -84,15 +85,17 @@ def for_analysis(
 
     ``members``: decision id -> the comments it covers that are still published
     (``published_members``), so that feedback.md counts what the public feedback page counts.
+    The report is public: labels and reasons are masked (a suggestion's wording or a cluster's
+    opening words may carry a phone number).
     """
     return [
         AnalysisDecision(
             target_kind=d.target_kind,
             target_id=d.target_id,
             outcome=d.outcome,
-            reason=d.reason,
+            reason=mask_pii(d.reason),
             clause=d.clause_key,
-            label=d.label,
+            label=mask_pii(d.label),
             members=tuple(members.get(d.id or 0, ())) if members is not None else None,
         )
         for d in decisions
@@ -102,15 +105,22 @@ def for_analysis(
 def published_members(
     session: Session, draft_id: int, published: set[int] | None = None
 ) -> dict[int, list[int]]:
-    """decision id -> the comments it covers that are published (hidden ones drop out).
+    """decision id -> the published comments for which it is the effective decision.
 
+    Hidden and held comments drop out, and a comment covered by several decisions (a cluster's
+    and its own) counts once, under the most specific one, so no figure counts it twice.
     ``published``: the draft's published comment ids, when the caller has them already.
     """
     if published is None:
         published = comment_ids_with_status(session, draft_id, "published")
-    return {
+    covering = {
         decision_id: [m for m in members if m in published]
         for decision_id, members in review.decision_members(session, draft_id).items()
+    }
+    effective = effective_by_comment(review.decisions_of(session, draft_id), covering)
+    return {
+        decision_id: [m for m in members if (effective[m].id == decision_id)]
+        for decision_id, members in covering.items()
     }
 
 
@@ -159,8 +169,8 @@ def feedback_report(session: Session, draft_id: int) -> FeedbackReport:
         count = len(members.get(d.id, []))
         if count == 0:
             continue  # every comment behind it was hidden since
-        label = d.label if d.target_kind != "comment" else f"意见 #{d.target_id}"
-        item = FeedbackItem(d.target_kind, label, count, d.outcome, d.reason)
+        label = mask_pii(d.label) if d.target_kind != "comment" else f"意见 #{d.target_id}"
+        item = FeedbackItem(d.target_kind, label, count, d.outcome, mask_pii(d.reason))
         grouped.setdefault(d.clause_key, []).append(item)
         points, total = by_outcome.get(d.outcome, (0, 0))
         by_outcome[d.outcome] = (points + 1, total + count)

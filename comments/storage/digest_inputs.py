@@ -77,7 +77,8 @@ def load_inputs(
                 region=r.region,
                 created_at=r.created_at,
                 client=r.client_hash,
-                hidden=r.status == "hidden",
+                # Held comments wait for a drafter: no figure counts them until published.
+                hidden=r.status != "published",
             )
             for r in connection.execute(
                 select(

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from analysis import mask_pii
 from comments import messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
@@ -159,6 +160,7 @@ async def receipt_page(request: Request) -> Response:
             )
             return {
                 "comment": comment,
+                "body": mask_pii(comment.body),  # anyone holding the receipt sees the page
                 "draft": draft,
                 "clause_title": views.clause_title(clause),
                 "status_label": views.STATUS_LABELS.get(comment.status, comment.status),

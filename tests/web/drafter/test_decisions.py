@@ -135,11 +135,12 @@ async def test_cluster_decision_applies_to_members_and_a_member_can_be_overridde
         assert decisions.decision_for_comment(session, first).outcome == "部分采纳"
         assert decisions.decision_for_comment(session, second).outcome == "不予采纳"
         report = decisions.feedback_report(session, storage.draft_by_slug(session, SLUG).id)
-    assert report.by_outcome == {"部分采纳": (1, 2), "不予采纳": (1, 1)}
+    # The overridden member counts once, under its own decision: no figure counts it twice.
+    assert report.by_outcome == {"部分采纳": (1, 1), "不予采纳": (1, 1)}
     [clause] = report.clauses
     assert [(i.label, i.comments, i.outcome) for i in clause.items] == [
-        ("老旧小区 · 适用范围", 2, "部分采纳"),
         (f"意见 #{ids[1]}", 1, "不予采纳"),
+        ("老旧小区 · 适用范围", 1, "部分采纳"),
     ]
 
 
