@@ -141,6 +141,10 @@ class CommentInserter:
         created_at = self._created_at(now)
         if self._raw is None:
             self._raw = self.engine.raw_connection()
+            # A receipt promises the comment is stored: under WAL with synchronous=NORMAL a
+            # committed transaction can roll back after a power loss or an OS crash. The writer's
+            # own connection syncs every commit (group commit keeps that to one per batch).
+            self._raw.cursor().execute("PRAGMA synchronous=FULL")
         raw = self._raw
         try:
             cursor = raw.cursor()

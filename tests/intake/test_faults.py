@@ -329,3 +329,37 @@ def test_import_onto_a_full_disk_fails_whole_and_the_old_draft_stands(tiny_disk)
             assert len(storage.clauses_of(session, old.id)) == len(list(small_tree().walk()))
     finally:
         engine.dispose()
+
+
+def test_the_comment_writer_syncs_every_commit_on_sqlite(tmp_path):
+    import asyncio
+
+    from comments.intake import CommentWriter
+    from comments.storage.db import make_engine, migrate
+    from tests.conftest import add_draft
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'sync.db'}")
+    migrate(engine)
+    draft = add_draft(engine)
+    writer = CommentWriter(engine, timezone="Asia/Shanghai")
+    row = {
+        "draft_id": draft.id,
+        "clause_key": None,
+        "body": "断电也不丢的意见。",
+        "submitter_type": "个人",
+        "name": "",
+        "contact": "",
+        "region": "",
+        "show_name": False,
+        "status": "published",
+        "client_hash": "",
+    }
+    try:
+        asyncio.run(writer.submit(row))
+        raw = writer.inserter._raw
+        assert raw.cursor().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        with engine.connect() as other:  # readers keep the engine's NORMAL
+            assert other.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    finally:
+        writer.close()
+        engine.dispose()

@@ -504,3 +504,18 @@ async def test_an_office_site_named_in_the_settings_may_embed_the_form(settings,
         app.state.comments.close()
     assert ok.status_code == 201
     assert other.status_code == 403
+
+
+async def test_an_unpublished_draft_answers_exactly_like_one_that_does_not_exist(client, engine):
+    add_draft(engine, slug="hidden-one", status="unpublished")
+    answers = []
+    for slug in ("hidden-one", "no-such-draft"):
+        post = await client.post(f"/api/drafts/{slug}/comments", json={"body": "试探。"})
+        read = await client.get(f"/api/drafts/{slug}")
+        page = await client.get(f"/drafts/{slug}")
+        answers.append(
+            (post.status_code, post.json(), read.status_code, read.json(), page.status_code)
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 404
+    assert comment_count(engine) == 0
