@@ -9,21 +9,25 @@ the database (``storage/logins.py``), so the lock-out holds across processes.
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session
 
 from comments import messages
 from comments.errors import InputError
+from comments.storage import logins
 from comments.storage.drafters import drafter_by_id
 from comments.storage.logins import LoginResult, login
-from comments.storage.models import Draft, Drafter
+from comments.storage.models import Draft, Drafter, utcnow
 
 __all__ = [
     "SESSION_COOKIE",
     "LoginResult",
     "authorise",
     "drafter_from_session",
+    "end_session",
     "login",
     "require_admin",
     "session_value",
@@ -66,8 +70,29 @@ def _password_mark(drafter: Drafter) -> str:
 
 
 def session_value(secret: str, drafter: Drafter) -> str:
-    """The signed, timestamped cookie value for a logged-in drafter."""
-    return _serializer(secret).dumps({"id": drafter.id, "pw": _password_mark(drafter)})
+    """The signed, timestamped cookie value for a logged-in drafter, with a session id of its
+    own so that logging out can end this session (and only this one)."""
+    data = {"id": drafter.id, "pw": _password_mark(drafter), "sid": secrets.token_hex(16)}
+    return _serializer(secret).dumps(data)
+
+
+def session_id(secret: str, value: str | None) -> str | None:
+    """The id of a validly signed session cookie (expired or not), for logging it out."""
+    if not value:
+        return None
+    try:
+        data = _serializer(secret).loads(value)
+    except BadSignature:
+        return None
+    sid = data.get("sid") if isinstance(data, dict) else None
+    return sid if isinstance(sid, str) else None
+
+
+def end_session(session: Session, secret: str, value: str | None) -> None:
+    """Log a session out for good: its cookie stops working even if someone kept a copy."""
+    sid = session_id(secret, value)
+    if sid is not None:
+        logins.end_session(session, sid, utcnow() + timedelta(seconds=SESSION_SECONDS))
 
 
 def drafter_from_session(
@@ -81,6 +106,9 @@ def drafter_from_session(
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    sid = data.get("sid")
+    if not isinstance(sid, str) or logins.session_ended(session, sid):
         return None
     drafter = drafter_by_id(session, data["id"])
     if drafter is None or not drafter.active or data.get("pw") != _password_mark(drafter):

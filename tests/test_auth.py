@@ -222,3 +222,34 @@ def test_a_drafts_audit_rows_are_its_own_and_its_comments(engine):
         session.commit()
         rows = storage.audit_log(session, limit=100, draft_slug="tingche")
     assert sorted(r.target for r in rows) == ["tingche", "tingche#3", "tingche:c1"]
+
+
+async def test_a_copy_of_the_cookie_is_worthless_after_logout(client, engine):
+    _, password, _ = make_drafter(engine)
+    await log_in(client, "wang", password)
+    kept = client.cookies.get(auth.SESSION_COOKIE)
+    page = await client.get("/drafter")
+    assert (
+        await client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    ).status_code == 303
+    client.cookies.set(auth.SESSION_COOKIE, kept)  # someone kept the old cookie
+    assert (await client.get("/drafter")).status_code == 401
+
+
+async def test_logging_out_one_session_leaves_the_others(client, app, engine):
+    drafter, password, _ = make_drafter(engine)
+    secret = app.state.comments.secret
+    other = auth.session_value(secret, drafter)  # the same account on another computer
+    await log_in(client, "wang", password)
+    page = await client.get("/drafter")
+    await client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    client.cookies.set(auth.SESSION_COOKIE, other)
+    assert (await client.get("/drafter")).status_code == 200
+
+
+async def test_the_csrf_secret_is_new_after_login(client, engine):
+    _, password, _ = make_drafter(engine)
+    await client.get("/login")
+    before = client.cookies.get("csrftoken")
+    await log_in(client, "wang", password)
+    assert client.cookies.get("csrftoken") not in (None, before)

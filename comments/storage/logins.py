@@ -1,4 +1,5 @@
-"""Failed-login counters (``LoginThrottle`` rows) and the login check that uses them."""
+"""Failed-login counters (``LoginThrottle`` rows), the login check that uses them, and sessions
+ended by logging out (``EndedSession`` rows)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from comments.storage.drafters import drafter_by_name, verify_password
-from comments.storage.models import Drafter, LoginThrottle, utcnow
+from comments.storage.models import Drafter, EndedSession, LoginThrottle, utcnow
 
 MAX_FAILURES = 5  # failures before the first lock-out
 FIRST_LOCK = timedelta(minutes=1)  # doubles with every further failure ...
@@ -98,3 +99,19 @@ def login(
         return LoginResult(None, _locked_for(session, key, now))
     _clear_failures(session, key)
     return LoginResult(drafter)
+
+
+def end_session(session: Session, sid: str, expires_at: datetime) -> None:
+    """Record a logged-out session (commits); rows of sessions past their expiry are dropped."""
+    now = utcnow()
+    session.execute(delete(EndedSession).where(col(EndedSession.expires_at) < now))
+    if session.get(EndedSession, sid) is None:
+        session.add(EndedSession(sid=sid, expires_at=expires_at))
+    try:
+        session.commit()
+    except IntegrityError:  # the same cookie logged out twice at once
+        session.rollback()
+
+
+def session_ended(session: Session, sid: str) -> bool:
+    return session.get(EndedSession, sid) is not None

@@ -143,3 +143,10 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     locked_until: datetime | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class EndedSession(SQLModel, table=True):
+    """A drafter session ended by logging out: its cookie is refused until it would expire."""
+
+    sid: str = Field(primary_key=True, max_length=32)
+    expires_at: datetime = Field(index=True)

@@ -23,6 +23,7 @@ from comments.web.drafter.common import (
     protected,
     render,
 )
+from comments.web.security import CSRF_COOKIE, csrf_pair
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx")
 
@@ -90,11 +91,27 @@ async def login_submit(request: Request) -> Response:
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+    # A new CSRF secret with the new session: a token seen before logging in is worth nothing.
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf_pair(state.secret, None)[0],
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
 @protected
 async def logout(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    value = request.cookies.get(auth.SESSION_COOKIE)
+
+    def end() -> None:
+        with state.session() as session:
+            auth.end_session(session, state.secret, value)
+
+    await run_in_threadpool(end)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, httponly=True, samesite="lax")
     return response
