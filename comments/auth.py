@@ -8,21 +8,29 @@ the database (``storage/logins.py``), so the lock-out holds across processes.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import TypeVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session
 
 from comments import messages
 from comments.errors import InputError
+from comments.intake.ratelimit import RateLimiter
 from comments.storage import logins
 from comments.storage.drafters import drafter_by_id
 from comments.storage.logins import LoginResult, login
 from comments.storage.models import Draft, Drafter, utcnow
 
+T = TypeVar("T")
+
 __all__ = [
+    "LoginGate",
     "SESSION_COOKIE",
     "LoginResult",
     "authorise",
@@ -114,3 +122,44 @@ def drafter_from_session(
     if drafter is None or not drafter.active or data.get("pw") != _password_mark(drafter):
         return None
     return drafter
+
+
+class LoginGate:
+    """Where logins wait: a per-address limit on attempts, and password checks (argon2, 64 MiB
+    and tens of milliseconds each) in a small pool of their own, so that a flood of logins can
+    neither starve comment intake of threads nor fill the memory. A full queue answers 429 at once.
+    """
+
+    PER_MINUTE = 10  # attempts per address and minute
+    WORKERS = 2
+    QUEUE = 8  # checks waiting or running at once, beyond which a login is refused
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+        self._pool = ThreadPoolExecutor(max_workers=self.WORKERS, thread_name_prefix="login")
+        self._waiting = 0
+
+    async def admit(self, address: str) -> None:
+        """Count an attempt from ``address``; raise InputError (429) when it is over its limit."""
+        wait = await self.limiter.hit(f"login:{address}")
+        if wait:
+            raise InputError(
+                "login_rate_limited",
+                f"登录尝试过于频繁，请 {wait} 秒后再试。",
+                status=429,
+                retry_after=wait,
+            )
+
+    async def check(self, fn: Callable[[], T]) -> T:
+        """Run a password check in the login pool."""
+        if self._waiting >= self.QUEUE:
+            raise InputError("login_busy", "登录的人太多，请稍后再试。", status=429, retry_after=5)
+        self._waiting += 1
+        try:
+            return await asyncio.wrap_future(self._pool.submit(fn))
+        finally:
+            self._waiting -= 1
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.limiter.close()

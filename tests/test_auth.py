@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
 from comments import auth, storage
+from comments.errors import InputError
 from comments.storage import logins
 from comments.storage.models import AuditLog, Drafter, LoginThrottle, utcnow
 from tests.conftest import add_draft
@@ -81,8 +83,54 @@ async def test_repeated_failures_lock_the_account_even_for_the_right_password(cl
     assert r.status_code == 429
     assert auth.SESSION_COOKIE not in r.headers.get("set-cookie", "")
     with Session(engine) as session:
-        row = session.get(LoginThrottle, "wang")
-        assert row is not None and row.failures == logins.MAX_FAILURES
+        [row] = session.exec(select(LoginThrottle)).all()
+        # kept per account and client address: "wang@<pseudonym of this client>"
+        assert row.name.startswith("wang@") and row.failures == logins.MAX_FAILURES
+
+
+async def test_someone_guessing_from_another_address_does_not_lock_the_owner_out(app, engine):
+    _, password, _ = make_drafter(engine)
+
+    def client_from(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 5000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    async with client_from("203.0.113.66") as attacker:
+        for _ in range(logins.MAX_FAILURES + 1):
+            await log_in(attacker, "wang", "wrong")
+        assert (await log_in(attacker, "wang", password)).status_code == 429
+    async with client_from("198.51.100.7") as owner:
+        r = await log_in(owner, "wang", password)
+    assert r.status_code == 303 and auth.SESSION_COOKIE in r.headers.get("set-cookie", "")
+
+
+async def test_logins_from_one_address_are_limited_whatever_the_names(client, engine):
+    codes = [(await log_in(client, f"made-up-{i}", "wrong")).status_code for i in range(12)]
+    assert codes[: auth.LoginGate.PER_MINUTE] == [401] * auth.LoginGate.PER_MINUTE
+    assert codes[auth.LoginGate.PER_MINUTE :] == [429] * (12 - auth.LoginGate.PER_MINUTE)
+
+
+async def test_password_checks_run_in_their_own_bounded_pool(app):
+    import asyncio
+    import threading
+
+    gate = app.state.comments.logins
+    release = threading.Event()
+    names: list[str] = []
+
+    def slow() -> str:
+        names.append(threading.current_thread().name)
+        release.wait(5)
+        return "ok"
+
+    waiting = [asyncio.ensure_future(gate.check(slow)) for _ in range(gate.QUEUE)]
+    await asyncio.sleep(0.05)
+    with pytest.raises(InputError) as refused:
+        await gate.check(slow)  # the queue is full: refused at once, nothing more waits
+    assert refused.value.status == 429
+    release.set()
+    assert await asyncio.gather(*waiting) == ["ok"] * gate.QUEUE
+    assert names and all(n.startswith("login") for n in names)
 
 
 def test_lock_out_is_kept_in_the_database_and_lifts_after_its_time(engine):

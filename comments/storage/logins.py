@@ -25,8 +25,11 @@ class LoginResult:
     wait_seconds: int = 0  # > 0: locked out, try again after this long
 
 
-def _throttle_key(name: str) -> str:
-    return name.strip().lower()[:100]
+def _throttle_key(name: str, client: str = "") -> str:
+    """The lock-out is kept per account name *and* client: someone guessing from one address
+    locks only that address out of the account, never the account's owner elsewhere."""
+    account = name.strip().lower()[:80]
+    return f"{account}@{client[:16]}" if client else account
 
 
 def _locked_for(session: Session, key: str, now: datetime) -> int:
@@ -81,14 +84,15 @@ def _clear_failures(session: Session, key: str) -> None:
 
 
 def login(
-    session: Session, name: str, password: str, *, now: datetime | None = None
+    session: Session, name: str, password: str, *, client: str = "", now: datetime | None = None
 ) -> LoginResult:
-    """Check a name and password against the database, counting failures per account name.
+    """Check a name and password against the database, counting failures per account name and
+    client (``client``: the address pseudonym; empty from the command line).
 
-    While an account name is locked out, even the right password is refused.
+    While an account name is locked out for a client, even the right password is refused there.
     """
     now = now or utcnow()
-    key = _throttle_key(name)
+    key = _throttle_key(name, client)
     wait = _locked_for(session, key, now)
     if wait:
         return LoginResult(None, wait)

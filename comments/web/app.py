@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from comments.auth import LoginGate
 from comments.digests import DigestService
 from comments.errors import InputError
 from comments.intake import CommentWriter, Intake, make_limiter
@@ -113,6 +114,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
         engine=engine,
         secret=secret,
         intake=intake,
+        logins=LoginGate(
+            make_limiter(
+                settings.with_overrides(rate_limit_per_minute=LoginGate.PER_MINUTE), engine, secret
+            )
+        ),
         templates=templates_env(),
         digests=DigestService(engine),
     )

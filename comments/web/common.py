@@ -11,6 +11,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from comments.auth import LoginGate
 from comments.digests import DigestService
 from comments.intake import Intake
 from comments.settings import Settings
@@ -26,6 +27,7 @@ class State:
     engine: Engine
     secret: str
     intake: Intake
+    logins: LoginGate
     templates: jinja2.Environment
     digests: DigestService
 
@@ -36,6 +38,7 @@ class State:
         """Stop intake (after the writer has committed what is queued) and the background
         analyses. The engine belongs to whoever made it."""
         self.intake.close()
+        self.logins.close()
         self.digests.close()
 
 

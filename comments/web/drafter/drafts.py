@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from comments import auth, period, storage, views
 from comments.drafts import DraftParseError, parse_bytes
 from comments.errors import InputError
+from comments.intake import client_hash
 from comments.storage import review
 from comments.storage.models import Draft
 from comments.web.common import form_values, state_of
@@ -23,7 +24,7 @@ from comments.web.drafter.common import (
     protected,
     render,
 )
-from comments.web.security import CSRF_COOKIE, csrf_pair
+from comments.web.security import CSRF_COOKIE, client_address, csrf_pair
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx")
 
@@ -61,9 +62,12 @@ async def login_submit(request: Request) -> Response:
             next_url=next_url,
         )
 
+    address = client_address(request)
+    client = client_hash(state.secret, address)
+
     def attempt() -> auth.LoginResult:
         with state.session() as session:
-            result = auth.login(session, name, password)
+            result = auth.login(session, name, password, client=client)
             if result.drafter is not None:
                 storage.audit(
                     session, actor=result.drafter.name, action="login", target="", detail=""
@@ -72,7 +76,18 @@ async def login_submit(request: Request) -> Response:
                 session.refresh(result.drafter)
             return result
 
-    result = await run_in_threadpool(attempt)
+    try:
+        await state.logins.admit(address)
+        result = await state.logins.check(attempt)
+    except InputError as exc:
+        return render(
+            request,
+            "drafter/login.html",
+            status=exc.status,
+            error=exc.message,
+            name=name,
+            next_url=next_url,
+        )
     if result.drafter is None:
         if result.wait_seconds:
             minutes = (result.wait_seconds + 59) // 60
