@@ -131,8 +131,8 @@ class LoginGate:
     """
 
     PER_MINUTE = 10  # attempts per address and minute
-    WORKERS = 2
-    QUEUE = 8  # checks waiting or running at once, beyond which a login is refused
+    WORKERS = 1  # one core stays free for intake on the smallest machine
+    QUEUE = 4  # checks waiting or running at once, beyond which a login is refused
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
