@@ -80,11 +80,18 @@
     if (label) count.setAttribute("aria-label", label.replace(/\d+ 条$/, n + " 条"));
   }
 
+  function freshKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function send(form, box, link) {
     var data = new FormData(form);
     var payload = { clause: data.get("clause") || null, body: data.get("body"),
       submitter_type: data.get("submitter_type"), name: data.get("name"),
-      contact: data.get("contact"), region: data.get("region"), show_name: data.get("show_name") === "1" };
+      contact: data.get("contact"), region: data.get("region"), show_name: data.get("show_name") === "1",
+      idempotency_key: data.get("idempotency_key") || null };
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     button.textContent = "正在提交…";
@@ -97,6 +104,9 @@
         var note = document.createElement("p");
         note.setAttribute("role", res.ok ? "status" : "alert");
         if (res.ok) {
+          // The next comment from this form is a new one: it gets a key of its own.
+          var key = form.querySelector("input[name=idempotency_key]");
+          if (key) key.value = freshKey();
           note.className = "notice ok sent";
           note.append("意见已提交并保存，回执编号 ");
           var a = document.createElement("a");

@@ -94,6 +94,19 @@ def _line(limit: int, label: str) -> Any:
     return check
 
 
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _idempotency_key(raw: Any) -> str | None:
+    if raw in ("", None):
+        return None
+    if not isinstance(raw, str) or not _KEY.fullmatch(raw):
+        raise InputError(
+            "bad_idempotency_key", "idempotency_key 应为 8–64 位字母、数字、连字符或下划线。"
+        )
+    return raw
+
+
 def _show_name(raw: Any) -> bool:
     if isinstance(raw, str):  # an HTML checkbox
         return raw in {"1", "on", "true", "yes"}
@@ -139,6 +152,15 @@ def payload_model(max_chars: int) -> type[BaseModel]:
         show_name=(
             Annotated[bool, BeforeValidator(_show_name)],
             Field(default=False, description="是否公开署名"),
+        ),
+        idempotency_key=(
+            Annotated[str | None, BeforeValidator(_idempotency_key)],
+            Field(
+                default=None,
+                description="客户端为这条意见选的随机键（也可放在 Idempotency-Key 请求头里）："
+                "网络中断后用同一个键和同样的内容重试，得到的是第一次的回执，意见不会存两份",
+                json_schema_extra={"pattern": "^[A-Za-z0-9_-]{8,64}$"},
+            ),
         ),
     )
 

@@ -58,6 +58,7 @@ def validate_comment(
         "contact": comment.contact,  # type: ignore[attr-defined]
         "region": comment.region,  # type: ignore[attr-defined]
         "show_name": comment.show_name,  # type: ignore[attr-defined]
+        "idempotency_key": comment.idempotency_key,  # type: ignore[attr-defined]
         "status": "pending" if held else "published",
         "client_hash": client_hash,
     }

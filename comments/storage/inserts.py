@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select
@@ -46,11 +46,46 @@ Outcome = Stored | InputError
 
 _COLUMNS = (
     "id, draft_id, clause_key, receipt, body, submitter_type, name, contact, region, "
-    "show_name, status, client_hash, created_at"
+    "show_name, status, client_hash, created_at, idempotency_key"
 )
 _SQLITE_INSERT = f"INSERT INTO comment ({_COLUMNS}) VALUES "
 _SQLITE_ROW = "(" + ",".join("?" * len(_COLUMNS.split(","))) + ")"
-_SQLITE_ROWS_PER_INSERT = 500  # 13 values a row, well under SQLite's 32,766 parameters
+_SQLITE_ROWS_PER_INSERT = 500  # 14 values a row, well under SQLite's 32,766 parameters
+
+
+def plan_replays(
+    rows: Sequence[dict[str, Any]], found: dict[tuple[int, str], tuple[Stored, str]]
+) -> tuple[list[Stored | int | None], list[dict[str, Any]]]:
+    """Which rows are retries of a comment already stored (same draft, key and text).
+
+    Returns one entry per row — a ``Stored`` (the earlier comment: nothing to insert), an ``int``
+    (a retry of the row at that index in this batch) or ``None`` (insert it) — and the rows with
+    their key kept only where it is still free: a key reused for a *different* text stores that
+    text as a new comment, without the key, so nothing anyone wrote is dropped.
+    """
+    plan: list[Stored | int | None] = []
+    out: list[dict[str, Any]] = []
+    first: dict[tuple[int, str], tuple[int, str]] = {}
+    for index, row in enumerate(rows):
+        key = row.get("idempotency_key")
+        if not key:
+            plan.append(None)
+            out.append(row)
+            continue
+        slot = (row["draft_id"], key)
+        if slot in found:
+            stored, body = found[slot]
+            plan.append(stored if body == row["body"] else None)
+            out.append({**row, "idempotency_key": None})
+        elif slot in first:
+            earlier, body = first[slot]
+            plan.append(earlier if body == row["body"] else None)
+            out.append({**row, "idempotency_key": None})
+        else:
+            first[slot] = (index, row["body"])
+            plan.append(None)
+            out.append(row)
+    return plan, out
 
 
 class CommentInserter:
@@ -100,6 +135,19 @@ class CommentInserter:
     ) -> list[Outcome]:
         table = Comment.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as connection:
+            keys = {row["idempotency_key"] for row in rows if row.get("idempotency_key")}
+            found: dict[tuple[int, str], tuple[Stored, str]] = {}
+            if keys:
+                for r in connection.execute(
+                    select(table.c.id, table.c.receipt, table.c.created_at, table.c.body)
+                    .add_columns(table.c.draft_id, table.c.idempotency_key)
+                    .where(table.c.idempotency_key.in_(keys))
+                ):
+                    found[(r.draft_id, r.idempotency_key)] = (
+                        Stored(r.id, r.receipt, r.created_at),
+                        r.body,
+                    )
+            plan, rows = plan_replays(rows, found)
             ids = {row["draft_id"] for row in rows}
             periods = {
                 r.id: r
@@ -114,11 +162,17 @@ class CommentInserter:
             values: list[dict[str, Any]] = []
             slots: list[int] = []
             for index, (row, receipt) in enumerate(zip(rows, receipts, strict=True)):
+                replay = plan[index]
+                if isinstance(replay, Stored):  # stored before: its receipt, whatever the period
+                    outcomes.append(replay)
+                    continue
                 refused = refusal(periods.get(row["draft_id"]), today)
                 if refused is not None:
                     outcomes.append(refused)
                     continue
                 outcomes.append(None)
+                if isinstance(replay, int):
+                    continue  # filled in from its first occurrence below
                 values.append({**row, "receipt": receipt, "created_at": now})
                 slots.append(index)
             if values:
@@ -130,9 +184,25 @@ class CommentInserter:
                 )
                 for slot, (comment_id, receipt) in zip(slots, result.all(), strict=True):
                     outcomes[slot] = Stored(comment_id, receipt, now)
+            for index, replay in enumerate(plan):
+                if isinstance(replay, int) and outcomes[index] is None:
+                    outcomes[index] = outcomes[replay]
         done = [o for o in outcomes if o is not None]
         assert len(done) == len(rows), "every row has an outcome"
         return done
+
+    def _stored_keys(
+        self, cursor: Any, rows: Sequence[dict[str, Any]]
+    ) -> dict[tuple[int, str], tuple[Stored, str]]:
+        keys = sorted({row["idempotency_key"] for row in rows if row.get("idempotency_key")})
+        if not keys:
+            return {}
+        found = cursor.execute(
+            "SELECT draft_id, idempotency_key, id, receipt, created_at, body FROM comment "
+            f"WHERE idempotency_key IN ({','.join('?' * len(keys))})",
+            keys,
+        ).fetchall()
+        return {(r[0], r[1]): (Stored(r[2], r[3], _moment(r[4])), r[5]) for r in found}
 
     def _insert_sqlite(
         self, rows: Sequence[dict[str, Any]], receipts: Sequence[str], now: datetime, today: date
@@ -157,12 +227,20 @@ class CommentInserter:
                 ).fetchall()
                 periods = {r[0]: Period(r[1], _day(r[2]), _day(r[3])) for r in found}
                 newest = int(found[0][4] or 0) if found else 0
+                plan, rows = plan_replays(rows, self._stored_keys(cursor, rows))
                 outcomes: list[Outcome] = []
                 values: list[tuple[Any, ...]] = []
-                for row, receipt in zip(rows, receipts, strict=True):
+                for index, (row, receipt) in enumerate(zip(rows, receipts, strict=True)):
+                    replay = plan[index]
+                    if isinstance(replay, Stored):  # stored before: its receipt
+                        outcomes.append(replay)
+                        continue
                     refused = refusal(periods.get(row["draft_id"]), today)
                     if refused is not None:
                         outcomes.append(refused)
+                        continue
+                    if isinstance(replay, int):
+                        outcomes.append(outcomes[replay])
                         continue
                     newest += 1
                     values.append(
@@ -180,6 +258,7 @@ class CommentInserter:
                             row["status"],
                             row["client_hash"],
                             created_at,
+                            row.get("idempotency_key"),
                         )
                     )
                     outcomes.append(Stored(newest, receipt, now))
@@ -198,6 +277,12 @@ class CommentInserter:
             self.close()
             raise
         return outcomes
+
+
+def _moment(value: Any) -> datetime:
+    """A stored ``created_at`` as an aware UTC datetime (SQLite keeps it as text)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _day(value: Any) -> date | None:

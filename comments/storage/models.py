@@ -64,7 +64,10 @@ class Clause(SQLModel, table=True):
 
 
 class Comment(SQLModel, table=True):
-    __table_args__ = (Index("ix_comment_draft_clause", "draft_id", "clause_key"),)
+    __table_args__ = (
+        Index("ix_comment_draft_clause", "draft_id", "clause_key"),
+        Index("ux_comment_draft_idempotency_key", "draft_id", "idempotency_key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     draft_id: int = Field(foreign_key="draft.id", index=True)
@@ -80,6 +83,9 @@ class Comment(SQLModel, table=True):
     status: str = Field(default="published", max_length=16)
     client_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    # Chosen by the client (the form sends one): a retry with the same key and text gets the
+    # first receipt instead of storing the comment twice.
+    idempotency_key: str | None = Field(default=None, max_length=64)
 
 
 class Drafter(SQLModel, table=True):

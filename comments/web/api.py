@@ -77,6 +77,9 @@ async def post_comment(request: Request) -> Response:
         raise InputError("invalid_json", "请求体不是有效的 JSON。") from None
     if not isinstance(payload, dict):
         raise InputError("invalid_json", "请求体应为 JSON 对象。")
+    key = request.headers.get("idempotency-key")
+    if key is not None and "idempotency_key" not in payload:
+        payload["idempotency_key"] = key
     stored = await state.intake.take(request.path_params["slug"], payload, client_address(request))
     # Every value is ours (an integer, a receipt from the base32 alphabet, an ISO time):
     # nothing to escape, so the JSON is written directly.

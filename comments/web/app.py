@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -91,6 +92,8 @@ def templates_env() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    # A fresh idempotency key for every comment form (a resent form gets its first receipt).
+    env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
     return env
 
 

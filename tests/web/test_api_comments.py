@@ -519,3 +519,52 @@ async def test_an_unpublished_draft_answers_exactly_like_one_that_does_not_exist
     assert answers[0] == answers[1]
     assert answers[0][0] == 404
     assert comment_count(engine) == 0
+
+
+async def test_a_retry_with_the_same_key_gets_the_first_receipt_and_stores_nothing_twice(
+    client, draft, engine
+):
+    body = {"body": "网络断了，我再提交一次。", "idempotency_key": "retry-key-0001"}
+    first = await client.post(URL, json=body)
+    again = await client.post(URL, json=body)
+    header = await client.post(
+        URL, json={"body": body["body"]}, headers={"Idempotency-Key": "retry-key-0001"}
+    )
+    assert first.status_code == again.status_code == header.status_code == 201
+    assert first.json()["receipt"] == again.json()["receipt"] == header.json()["receipt"]
+    assert comment_count(engine) == 1
+
+
+async def test_a_key_reused_for_another_text_stores_that_text_too(client, draft, engine):
+    a = await client.post(URL, json={"body": "第一条意见。", "idempotency_key": "same-key-0002"})
+    b = await client.post(URL, json={"body": "另一条意见。", "idempotency_key": "same-key-0002"})
+    assert a.json()["receipt"] != b.json()["receipt"]
+    assert [c.body for c in stored_comments(engine)] == ["第一条意见。", "另一条意见。"]
+
+
+async def test_retries_in_one_batch_are_stored_once(app, draft, engine):
+    import asyncio
+
+    writer = app.state.comments.intake.writer
+    row = {
+        "draft_id": draft.id,
+        "clause_key": None,
+        "body": "同时到达的两次重试。",
+        "submitter_type": "个人",
+        "name": "",
+        "contact": "",
+        "region": "",
+        "show_name": False,
+        "status": "published",
+        "client_hash": "",
+        "idempotency_key": "batch-key-0003",
+    }
+    one, two = await asyncio.gather(writer.submit(dict(row)), writer.submit(dict(row)))
+    assert one.receipt == two.receipt
+    assert comment_count(engine) == 1
+
+
+async def test_a_malformed_key_is_refused(client, draft, engine):
+    r = await client.post(URL, json={"body": "意见。", "idempotency_key": "短"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_idempotency_key"
+    assert comment_count(engine) == 0

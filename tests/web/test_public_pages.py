@@ -260,3 +260,24 @@ async def test_draft_page_links_the_feedback_report_once_a_decision_exists(clien
         )
     html = (await client.get("/drafts/tingche")).text
     assert 'href="/drafts/tingche/feedback"' in html
+
+
+async def test_sending_the_same_form_twice_gives_one_comment_and_one_receipt(
+    client, draft, engine
+):
+    page = await client.get("/drafts/tingche/comment", params={"clause": "第一章/第一条"})
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert key, "the form carries a key of its own"
+    other = await client.get("/drafts/tingche/comment", params={"clause": "第一章/第一条"})
+    assert key[1] not in other.text  # every form gets a new one
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "clause": "第一章/第一条",
+        "body": "点了两次提交。",
+        "idempotency_key": key[1],
+    }
+    first = await client.post("/drafts/tingche/comments", data=data)
+    second = await client.post("/drafts/tingche/comments", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert comment_count(engine) == 1
