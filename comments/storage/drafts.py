@@ -19,7 +19,7 @@ from comments.drafts import DraftTree, Node
 from comments.errors import InputError
 from comments.period import check_deadline
 from comments.storage.auditlog import audit
-from comments.storage.models import AuditLog, Clause, Comment, Draft, Drafter
+from comments.storage.models import AuditLog, Clause, Comment, Draft
 
 MAX_TITLE_CHARS = 300
 
@@ -184,18 +184,6 @@ def list_drafts(session: Session, *, include_unpublished: bool = False) -> list[
     if not include_unpublished:
         query = query.where(Draft.status != "unpublished")
     return [DraftSummary(d, counts.get(d.id, 0)) for d in session.exec(query)]
-
-
-def drafts_for_drafter(session: Session, drafter: Drafter) -> list[DraftSummary]:
-    """Every draft the drafter may manage (an admin: all), unpublished ones included."""
-    summaries = list_drafts(session, include_unpublished=True)
-    if drafter.role == "admin":
-        return summaries
-    return [
-        s
-        for s in summaries
-        if s.draft.organisation and s.draft.organisation == drafter.organisation
-    ]
 
 
 def update_draft(

@@ -262,9 +262,7 @@ async def test_draft_page_links_the_feedback_report_once_a_decision_exists(clien
     assert 'href="/drafts/tingche/feedback"' in html
 
 
-async def test_sending_the_same_form_twice_gives_one_comment_and_one_receipt(
-    client, draft, engine
-):
+async def test_sending_the_same_form_twice_gives_one_comment_and_one_receipt(client, draft, engine):
     page = await client.get("/drafts/tingche/comment", params={"clause": "第一章/第一条"})
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
     assert key, "the form carries a key of its own"

@@ -142,7 +142,8 @@ async def dashboard(request: Request, caller: Caller) -> Response:
             return [
                 views.draft_summary(s.draft, s.comments, today)
                 | {"organisation": s.draft.organisation}
-                for s in storage.drafts_for_drafter(session, caller.drafter)
+                for s in storage.list_drafts(session, include_unpublished=True)
+                if auth.may_act(caller.drafter, s.draft)
             ]
 
     drafts = await run_in_threadpool(load)

@@ -198,3 +198,16 @@ async def test_unknown_draft_is_404_for_a_drafter(client, setup):
     assert r.status_code == 404
     page = await client.get("/login")
     assert csrf_from(page.text)
+
+
+async def test_the_first_drafter_set_up_as_the_docs_say_can_open_the_example_draft(
+    client, engine, settings
+):
+    from comments.seed import EXAMPLE_SLUG, load_example_if_empty
+
+    load_example_if_empty(engine, settings)
+    csrf = await log_in(client, make_account(engine, "first", "市住房和城乡建设局"))
+    assert csrf
+    dashboard = await client.get("/drafter")
+    assert f"/drafter/drafts/{EXAMPLE_SLUG}" in dashboard.text
+    assert (await client.get(f"/drafter/drafts/{EXAMPLE_SLUG}")).status_code == 200
