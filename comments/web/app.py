@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from comments import failures
 from comments.auth import LoginGate
 from comments.digests import DigestService
 from comments.errors import InputError
@@ -51,6 +52,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
+    failures.failure("database_unavailable", exc)
     return error_response(
         request,
         "database_unavailable",
@@ -67,6 +69,7 @@ async def _unstorable(request: Request, exc: Exception) -> Response:
 async def _server_error(request: Request, exc: Exception) -> Response:
     # Starlette answers an unexpected error outside every middleware: the headers are added here.
     log.error("Exception in %s %s", request.method, route_path(request.scope), exc_info=exc)
+    failures.failure("server_error", exc)
     response = error_response(request, "server_error", "服务器内部错误，请稍后再试。", 500)
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name.decode(), value.decode())

@@ -148,8 +148,12 @@ def outage(database_url: str) -> Iterator[Outage]:
 
 
 async def test_posts_get_503_while_the_database_is_away_and_succeed_when_it_returns(
-    settings, database_url, outage
+    settings, database_url, outage, caplog
 ):
+    from comments import failures
+
+    failures.reset()
+    caplog.set_level("ERROR", logger="comments.failures")
     engine = outage.engine()
     migrate(engine)
     add_draft(engine)
@@ -175,6 +179,8 @@ async def test_posts_get_503_while_the_database_is_away_and_succeed_when_it_retu
     assert after.status_code == 201
     bodies = [c.body for c in stored_comments(engine)]
     assert bodies == ["故障前的意见。", "恢复后的意见。"]  # nothing acknowledged, nothing half-kept
+    logged = [r.getMessage() for r in caplog.records if r.name == "comments.failures"]
+    assert len(logged) == 1 and '"kind": "database_unavailable"' in logged[0]  # once per burst
     engine.dispose()
 
 
@@ -363,3 +369,21 @@ def test_the_comment_writer_syncs_every_commit_on_sqlite(tmp_path):
     finally:
         writer.close()
         engine.dispose()
+
+
+def test_a_burst_of_failures_leaves_one_structured_log_line_per_kind(caplog):
+    import json
+
+    from comments import failures
+
+    failures.reset()
+    with caplog.at_level("ERROR", logger="comments.failures"):
+        for _ in range(5):
+            failures.failure("database_unavailable", OSError("disk I/O error"))
+        failures.failure("server_error", RuntimeError("boom"))
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "comments.failures"]
+    assert lines == [
+        {"event": "failure", "kind": "database_unavailable", "error": "OSError: disk I/O error"},
+        {"event": "failure", "kind": "server_error", "error": "RuntimeError: boom"},
+    ]
+    failures.reset()
