@@ -17,6 +17,7 @@ Nothing here imports the web layer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -26,7 +27,7 @@ import anyio.to_thread
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from comments import messages, period
+from comments import failures, messages, period
 from comments.errors import InputError
 from comments.intake.payload import clean_text, payload_model, payload_schema
 from comments.intake.ratelimit import RateLimiter, make_limiter
@@ -60,6 +61,8 @@ LONG_COMMENT_CHARS = 500
 
 class Intake:
     """What a process needs to take comments in: settings, the writer, the limiter, a cache."""
+
+    COMMIT_WAIT = 8.0  # seconds a request waits for its commit
 
     def __init__(
         self,
@@ -145,12 +148,27 @@ class Intake:
         return row
 
     async def take(self, slug: str, payload: Mapping[str, Any], address: str) -> Stored:
-        """The one way in for a comment: admitted, then committed; its receipt."""
+        """The one way in for a comment: admitted, then committed; its receipt.
+
+        A commit that does not come back within ``COMMIT_WAIT`` seconds (a database that stopped
+        answering) is a 503 that says the comment *may* have been stored: a retry with the same
+        idempotency key gets its receipt if it was, and stores it if it was not.
+        """
         snapshot = await self.snapshot(slug)
         if snapshot is None:
             raise messages.draft_not_found()
         row = await self.admit(snapshot, payload, address)
-        return await self.writer.submit(row)
+        try:
+            return await asyncio.wait_for(self.writer.submit(row), self.COMMIT_WAIT)
+        except TimeoutError:
+            failures.failure("commit_timeout", f"no commit within {self.COMMIT_WAIT} s")
+            raise InputError(
+                "commit_uncertain",
+                "服务器暂时无法确认您的意见是否已经保存。请稍后用同一页面再提交一次："
+                "如果已经保存，不会重复保存，您会拿到原来的回执。",
+                status=503,
+                retry_after=10,
+            ) from None
 
     def close(self) -> None:
         """Stop the writer (after it has committed what is queued) and the limiter."""

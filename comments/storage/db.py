@@ -45,7 +45,28 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         return engine
     pool_size = max(1, pool_size)
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # Every wait is bounded, so that a database that went away answers 503 in seconds
+        # instead of hanging requests: connecting, a silent peer (TCP keepalives), unacknowledged
+        # writes (tcp_user_timeout). Values in the URL's query win over these defaults.
+        defaults = {
+            "connect_timeout": 5,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": 10_000,
+        }
+        connect_args = {k: v for k, v in defaults.items() if k not in parsed.query}
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=5,  # seconds to wait for a free connection before answering 503
+        connect_args=connect_args,
+    )
 
 
 def migrate(engine: Engine) -> None:

@@ -387,3 +387,34 @@ def test_a_burst_of_failures_leaves_one_structured_log_line_per_kind(caplog):
         {"event": "failure", "kind": "server_error", "error": "RuntimeError: boom"},
     ]
     failures.reset()
+
+
+async def test_a_commit_that_does_not_come_back_is_a_503_that_says_it_may_be_stored(
+    app, draft, engine, monkeypatch
+):
+    import threading
+
+    intake = app.state.comments.intake
+    inserter = intake.writer.inserter
+    real = inserter.insert
+    stalled = threading.Event()
+
+    def stall(*args, **kwargs):
+        stalled.wait(5)  # the database stops answering for a while
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inserter, "insert", stall)
+    monkeypatch.setattr(intake, "COMMIT_WAIT", 0.3)
+    transport = httpx.ASGITransport(app=app)
+    body = {"body": "分区期间提交的意见。", "idempotency_key": "partition-0001"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        r = await client.post(URL, json=body)
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "commit_uncertain"
+        assert "不会重复保存" in r.json()["error"]["message"]
+        stalled.set()  # the database answers again; the first attempt was committed after all
+        monkeypatch.setattr(inserter, "insert", real)
+        intake.writer.close()  # waits for the stalled batch
+        again = await client.post(URL, json=body)
+    assert again.status_code == 201
+    assert [c.body for c in stored_comments(engine)] == ["分区期间提交的意见。"]
