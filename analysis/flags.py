@@ -128,7 +128,7 @@ _VILLAGE = re.compile(
 )
 _BUILDING = re.compile(
     rf"(?<![0-9A-Za-z])({_NUM}{{1,3}}(?:号楼|栋|幢|座)(?:{_NUM}{{1,2}}单元(?:{_NUM}{{1,5}}"
-    rf"(?:室|号|楼|层)?)?|\d{{2,5}}(?:室|号)?))"
+    rf"(?:室|号|楼|层)?)?|\d{{2,5}}(?:室|号)|\d{{3,4}}(?![\d多户人套平米个万元余名家间辆年天次])))"
 )
 
 
@@ -204,7 +204,7 @@ _AD_WEAK = re.compile(
 # A comment on the draft: its words take points off.
 _POLICY = re.compile(
     r"建议|规划|政府|应当|应该|希望|第.{1,4}条|征求|草案|条款|政策|请问|是否|能否|为什么|怎么|"
-    r"我们|老百姓|群众|部门|监管|落实"
+    r"我们|老百姓|群众|部门|监管|落实|被骗|骗子|诈骗|举报|投诉|打击|防范"
 )
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _CJK = re.compile(r"[\u4e00-\u9fff]")

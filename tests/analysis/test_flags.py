@@ -193,6 +193,7 @@ def test_masks_keep_the_text_readable() -> None:
         "社区综合楼3号楼一楼可以设自助服务终端。",
         "意见可以发到xxhgh@sc.gov.cn，规划里写了。",
         "全省信息化投入13800000000元。",
+        "小区共有12栋1000多户，只有一家宽带。",
         "建议每个村民小组都通光纤。",
     ],
 )
@@ -216,6 +217,7 @@ def test_an_18_digit_number_with_a_wrong_check_digit_needs_an_id_cue() -> None:
         "我靠微信朋友圈卖猕猴桃，建议电商扶贫多搞点培训，教我们做推广。",
         "我们是一家软件企业，对规划第三部分提几点意见。" + "建议加大对中小企业上云的补贴力度，" * 8,
         "我的电话13812345678，欢迎调研组联系。",
+        "兼职刷单被骗了三千块，钱要不回来。",
     ],
 )
 def test_genuine_comments_mentioning_promotion_words_are_not_spam(text: str) -> None:
