@@ -199,7 +199,7 @@ _AD_STRONG = re.compile(
 # Words that ads use but comments use too: worth 1 each, and together at most 2.
 _AD_WEAK = re.compile(
     r"低价|特价|限时|优惠|促销|推广|公众号|扫码|关注|免费|正宗|代理|代办|咨询|价格|仅需|低至|"
-    r"\d+\s*元\s*/|\d+元起|!{2,}"
+    r"(?<!\d)\d+\s*元\s*/|(?<!\d)\d+元起|!{2,}"
 )
 # A comment on the draft: its words take points off.
 _POLICY = re.compile(

@@ -77,6 +77,12 @@ def test_a_50000_character_comment_is_flagged_without_error() -> None:
     assert "pii" in flags(text)
 
 
+@pytest.mark.parametrize("text", ["1" * 50000, "1." * 25000, "元" * 50000, "(1" * 25000])
+def test_long_runs_of_digits_and_marks_are_handled(text: str) -> None:
+    assert set(flags(text)) <= set(FLAGS)
+    assert isinstance(mask_pii(text), str)
+
+
 def test_mobile_numbers_are_masked_keeping_prefix_and_last_four() -> None:
     assert mask_pii("电话13812341234") == "电话138****1234"
     assert mask_pii("手机139-0816-5678") == "手机139****5678"
