@@ -8,6 +8,8 @@ Data:
   its figures are printed apart from the rest (``dev``).
 - benchmarks/data/pii_forms.jsonl: made-up examples of personal-data forms and hard negatives
   (article numbers, dates, money, document numbers, standard codes, hotlines), frozen the same way.
+- benchmarks/data/spam_forms.jsonl: made-up ads, gibberish and content-free abuse, and genuine
+  comments that use 推广/限时/公众号/发票/刷单 in a policy sense, frozen the same way.
 - ../shared/data/citizen_messages/a3_hot_full4326.csv: 4,326 genuine messages from citizens; every
   message held as spam or abuse there is a false hold.
 
@@ -32,6 +34,7 @@ DATA = ROOT.parent / "shared" / "data"
 COMMENTS = DATA / "comments_dev" / "plan002_comments.jsonl"
 MESSAGES = DATA / "citizen_messages" / "a3_hot_full4326.csv"
 FORMS = ROOT / "benchmarks" / "data" / "pii_forms.jsonl"
+SPAM_FORMS = ROOT / "benchmarks" / "data" / "spam_forms.jsonl"
 HELD = frozenset({"spam", "abuse", "pii"})
 
 
@@ -114,6 +117,24 @@ def forms_report(show: bool) -> dict[str, object]:
     return out
 
 
+def spam_forms_report(show: bool) -> dict[str, object]:
+    from analysis.flags import flags
+
+    items = [json.loads(line) for line in SPAM_FORMS.read_text(encoding="utf-8").splitlines()]
+    out: dict[str, object] = {}
+    for split in ("dev", "frozen"):
+        part = [i for i in items if frozen(i["id"]) == (split == "frozen")]
+        pred = [bool(set(flags(i["text"], HELD)) & {"spam", "abuse"}) for i in part]
+        out[split] = {"spam": scores([i["spam"] for i in part], pred)}
+        if show and split == "dev":
+            for item, p in zip(part, pred, strict=True):
+                if p != item["spam"]:
+                    warn(
+                        f"{item['id']} spam={item['spam']} held={p} {item['form']}: {item['text']}"
+                    )
+    return out
+
+
 def messages() -> list[str]:
     if not MESSAGES.is_file():
         warn(f"skipped citizen messages: {MESSAGES} is absent")
@@ -161,6 +182,7 @@ def main(argv: Sequence[str]) -> int:
     result = {
         "comments_dev": comments_report(show),
         "pii_forms": forms_report(show),
+        "spam_forms": spam_forms_report(show),
         "citizen_messages": messages_report(texts, show),
         "throughput": throughput(texts),
     }
