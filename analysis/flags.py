@@ -193,17 +193,17 @@ _AD_STRONG = re.compile(
     r"代开发票|发票代开|代开各类|开发票|真票|刷单|游戏代练|代练|上分|陪玩|包过|无抵押|无担保|当天放款|"
     r"日赚|日结|躺赚|月入过万|博彩|娱乐城|代孕|办证|招代理|兼职|宝妈|买二送一|买一送一|产地直供|"
     r"首页排名|seo|同城交友|点数低|优惠券|领券|包邮|免费上门|点击链接|点击进入|详询|咨询热线|"
-    r"欢迎咨询|一对一|专业代办|代办各类|加盟|招商热线|批发价|厂家直销|回收",
+    r"欢迎咨询|一对一|专业代办|代办各类|加盟|招商热线|批发价|厂家直销",
     re.I,
 )
 # Words that ads use but comments use too: worth 1 each, and together at most 2.
 _AD_WEAK = re.compile(
     r"低价|特价|限时|优惠|促销|推广|公众号|扫码|关注|免费|正宗|代理|代办|咨询|价格|仅需|低至|"
-    r"(?<!\d)\d+\s*元\s*/|(?<!\d)\d+元起|!{2,}"
+    r"(?<!\d)\d+\s*元\s*/|(?<!\d)\d+元起"
 )
 # A comment on the draft: its words take points off.
 _POLICY = re.compile(
-    r"建议|规划|政府|应当|应该|希望|第.{1,4}条|征求|草案|条款|政策|请问|是否|能否|为什么|怎么|"
+    r"建议|规划|政府|应当|应该|希望|第.{1,4}条|征求|草案|条款|政策|请问|是否|能否|为什么|为何|怎么|"
     r"我们|老百姓|群众|部门|监管|落实|被骗|骗子|诈骗|举报|投诉|打击|防范"
 )
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
@@ -288,13 +288,17 @@ def spam_score(text: str) -> int:
         not re.search(r"gov\.cn|\.gov\b", m.group(0), re.I) for m in _URL.finditer(text)
     ):
         score += 2
+    url = score
     if _QQ.search(lowered) or _WECHAT.search(text):
         score += 3
     elif _SAME_WECHAT.search(text):
         score += 2
-    score += 2 * min(2, len(_AD_STRONG.findall(lowered)))
-    weak = len(_AD_WEAK.findall(lowered))
-    score += min(2, weak)
+    shop = min(2, len(_AD_STRONG.findall(lowered)))
+    score += 2 * shop
+    # Words such as 推广 or 关注 count only next to shop language or a contact: a shared news
+    # link that says 关注 is not an ad.
+    if shop or score > url:
+        score += min(2, len(_AD_WEAK.findall(lowered)))
     if score and _NUMBERISH.search(text) and (_MOBILE.search(text) or _LANDLINE.search(text)):
         score += 1
     if score and _POLICY.search(text):

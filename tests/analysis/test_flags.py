@@ -224,6 +224,7 @@ def test_an_18_digit_number_with_a_wrong_check_digit_needs_an_id_cue() -> None:
         "我们是一家软件企业，对规划第三部分提几点意见。" + "建议加大对中小企业上云的补贴力度，" * 8,
         "我的电话13812345678，欢迎调研组联系。",
         "兼职刷单被骗了三千块，钱要不回来。",
+        "【电动车出行再次引关注】禁摩限电专项整治行动开始了 http://t.cn/Rabc123",
     ],
 )
 def test_genuine_comments_mentioning_promotion_words_are_not_spam(text: str) -> None:
