@@ -11,7 +11,7 @@ Never imports ``comments`` (the service), a web framework or a database driver.
 
 from analysis.digest import DigestCache, build_digest
 from analysis.flags import flags as comment_flags
-from analysis.flags import mask_pii
+from analysis.flags import hold_reason, mask_pii
 from analysis.markdown import (
     FLAG_NAMES,
     STANCE_NAMES,
@@ -59,6 +59,7 @@ __all__ = [
     "Tally",
     "build_digest",
     "comment_flags",
+    "hold_reason",
     "mask_pii",
     "render_digest_markdown",
     "render_feedback_markdown",

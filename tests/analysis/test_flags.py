@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import hold_reason
 from analysis.flags import FLAGS, flags, mask_pii
 
 DEV = Path(__file__).parents[1] / "data" / "dev_comments.jsonl"
@@ -76,6 +77,12 @@ def test_a_50000_character_comment_is_flagged_without_error() -> None:
     assert "pii" in flags(text)
 
 
+@pytest.mark.parametrize("text", ["1" * 50000, "1." * 25000, "元" * 50000, "(1" * 25000])
+def test_long_runs_of_digits_and_marks_are_handled(text: str) -> None:
+    assert set(flags(text)) <= set(FLAGS)
+    assert isinstance(mask_pii(text), str)
+
+
 def test_mobile_numbers_are_masked_keeping_prefix_and_last_four() -> None:
     assert mask_pii("电话13812341234") == "电话138****1234"
     assert mask_pii("手机139-0816-5678") == "手机139****5678"
@@ -133,3 +140,130 @@ def test_masked_development_comments_carry_no_personal_data() -> None:
 def test_personal_data_typed_full_width_or_split_by_invisible_characters_is_masked(text, hidden):
     assert "pii" in flags(text)
     assert hidden not in mask_pii(text).replace("\n", "")
+
+
+# Every form of personal data that was once missed: found, and masked so that the number or the
+# house is gone while the text stays readable.
+@pytest.mark.parametrize(
+    ("text", "hidden", "kept"),
+    [
+        ("办公室电话(028)87654321", "87654321", "028"),
+        ("座机02887654321，找王老师", "87654321", "找王老师"),
+        ("电话138.1234.5678", "1234", "138"),
+        ("电话138–1234–5678", "1234", "138"),
+        ("联系电话(138)1234-5678", "1234", "5678"),
+        ("身份证 110101 19900307 1234", "19900307", "身份证"),
+        ("老身份证号510106520317021", "520317", "510"),
+        ("邮箱zhang@example。com", "zhang", "example"),
+        ("邮箱张三@例子.中国", "张三@", "张"),
+        ("家住柳池村3组18号", "18号", "柳池村"),
+        ("住址：东湖小区5栋2单元302室", "302", "东湖小区"),
+        ("成都市新都区斑竹园镇三河村5组23号", "23号", "斑竹园镇三河村"),
+        ("温江区光华大道三段57号2栋", "57号", "光华大道"),
+        ("金沙苑5栋2单元1202", "1202", "金沙苑"),
+        ("电话 139 8012 4476", "8012", "139"),
+        ("电话１３８１２３４５６７８", "1234", "138"),
+        ("我用510106198811230310注册社保网", "19881123", "注册社保网"),
+        ("证件号11010519830615773X", "19830615", "773X"),
+    ],
+)
+def test_each_form_of_personal_data_is_found_and_masked(text: str, hidden: str, kept: str) -> None:
+    assert "pii" in flags(text)
+    masked = mask_pii(text)
+    assert hidden not in masked
+    assert kept in masked
+    assert "pii" not in flags(masked)
+
+
+def test_masks_keep_the_text_readable() -> None:
+    assert mask_pii("电话138–1234–5678") == "电话138****5678"
+    assert mask_pii("邮箱张三@例子.中国") == "邮箱张**@例子.中国"
+    assert mask_pii("家住三河村5组23号，小区5栋2单元302室") == "家住三河村***，小区***"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建议将第十二条中的“三十日”改为“十五日”。",
+        "规划2018年8月31日才公布，太晚了。",
+        "每年安排3000万元专项资金，建议公开使用情况。",
+        "固定宽带家庭普及率达到70%，这个目标偏低。",
+        "建议与川府发〔2017〕12号文件衔接。",
+        "到2020年实现全覆盖，2018年完成一半。",
+        "建议按GB/T 22239-2019 等级保护要求执行。",
+        "有问题打12345市长热线，或者12315投诉。",
+        "运营商客服400-028-7766根本打不通。",
+        "我的工单号20180315000123一直没有处理结果。",
+        "预算编号123456789012345678是不是写错了？",
+        "天府软件园C区8栋的孵化器很不错。",
+        "社区综合楼3号楼一楼可以设自助服务终端。",
+        "意见可以发到xxhgh@sc.gov.cn，规划里写了。",
+        "全省信息化投入13800000000元。",
+        "小区共有12栋1000多户，只有一家宽带。",
+        "建议每个村民小组都通光纤。",
+    ],
+)
+def test_numbers_that_are_not_personal_data_are_left_alone(text: str) -> None:
+    assert "pii" not in flags(text)
+    assert mask_pii(text) == text
+
+
+def test_an_18_digit_number_with_a_wrong_check_digit_needs_an_id_cue() -> None:
+    assert "pii" not in flags("项目编号510106198811230311已立项")
+    assert "pii" in flags("身份证号510106198811230311")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建议限时办结，超期要问责。",
+        "运营商推广的低价宽带都是限时的，优惠期一过就涨价，建议明确资费调整须提前告知。",
+        "在线预约要先关注医院公众号、再绑卡、再实名，建议保留现场挂号。",
+        "建议多用短视频、微信公众号这些年轻人常用的方式推广规划。",
+        "我靠微信朋友圈卖猕猴桃，建议电商扶贫多搞点培训，教我们做推广。",
+        "我们是一家软件企业，对规划第三部分提几点意见。" + "建议加大对中小企业上云的补贴力度，" * 8,
+        "我的电话13812345678，欢迎调研组联系。",
+        "兼职刷单被骗了三千块，钱要不回来。",
+        "【电动车出行再次引关注】禁摩限电专项整治行动开始了 http://t.cn/Rabc123",
+    ],
+)
+def test_genuine_comments_mentioning_promotion_words_are_not_spam(text: str) -> None:
+    found = flags(text, {"spam", "abuse"})
+    assert found == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王者荣耀游戏代练，专业上分，价格实惠，加微信 dl_wz888",
+        "代开发票，真票可查，点数低，联系QQ 2938475610",
+        "低价代开发票，全国可寄，详询 13990371258",
+        "asdfghjkl;'",
+        "jjjjjjjjjjjjjjjjjj",
+        "啊啊啊啊啊啊啊啊啊啊",
+    ],
+)
+def test_ads_and_gibberish_are_spam(text: str) -> None:
+    assert "spam" in flags(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["一群废物，写的什么玩意儿", "sb sb sb 滚", "垃圾垃圾垃圾，全是垃圾！！"]
+)
+def test_content_free_abuse_is_held(text: str) -> None:
+    assert flags(text, {"spam", "abuse", "pii"})
+
+
+def test_complaints_about_rubbish_and_family_words_are_not_abuse() -> None:
+    assert "abuse" not in flags("小区垃圾站臭气熏天，建筑垃圾和生活垃圾堆了一个月没人清运。")
+    assert "abuse" not in flags("我妈的身份证在网上预约挂号一直提示信息不匹配。")
+    assert "abuse" not in flags("参照SB/T 10720-2012规范建设分拣中心。")
+
+
+def test_hold_reason_in_plain_words() -> None:
+    assert hold_reason(("pii",)) == "含联系方式等个人信息，待人工审核后公开"
+    assert hold_reason(("spam",)) == "疑似广告，待人工审核后公开"
+    assert hold_reason(("abuse",)) == "含不文明用语，待人工审核后公开"
+    assert hold_reason(("spam", "pii")) == "疑似广告、含联系方式等个人信息，待人工审核后公开"
+    assert hold_reason(()) == ""
+    assert hold_reason(("offtopic",)) == ""
