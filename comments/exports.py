@@ -94,7 +94,8 @@ def comment_records(
                 "flags": list(note.flags),
             }
         if decision is not None:
-            record |= {"decision": decision.outcome, "decision_reason": decision.reason}
+            reason = decision.reason if personal else mask_pii(decision.reason)
+            record |= {"decision": decision.outcome, "decision_reason": reason}
         records.append(record)
     return records
 

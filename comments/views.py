@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from analysis import mask_pii
+from analysis import comment_flags, hold_reason, mask_pii
+from comments.intake.validate import HELD_FLAGS
 from comments.period import period_state
 from comments.storage.models import Clause, Comment, Draft
 
@@ -89,6 +90,13 @@ def clause_title(clause: Clause | None) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def held_because(comment: Comment) -> str:
+    """Why a held comment waits for a drafter, in plain words ("" when it is not held)."""
+    if comment.status != "pending":
+        return ""
+    return hold_reason(comment_flags(comment.body, HELD_FLAGS)) or "待人工审核后公开"
+
+
 def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
     return {
         "receipt": comment.receipt,
@@ -98,6 +106,7 @@ def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
         "submitter_type": comment.submitter_type,
         "status": comment.status,
         "status_label": STATUS_LABELS.get(comment.status, comment.status),
+        "held_because": held_because(comment),
         "created_at": comment.created_at.isoformat(),
     }
 

@@ -245,6 +245,10 @@ _DOCUMENT: dict[str, Any] = {
                     "submitter_type": {"type": "string"},
                     "status": {"type": "string", "enum": ["published", "pending", "hidden"]},
                     "status_label": {"type": "string"},
+                    "held_because": {
+                        "type": "string",
+                        "description": "待审核时说明原因（如 含联系方式等个人信息，待人工审核后公开），否则为空",
+                    },
                     "created_at": {"type": "string", "format": "date-time"},
                 },
             },

@@ -164,6 +164,7 @@ async def receipt_page(request: Request) -> Response:
                 "draft": draft,
                 "clause_title": views.clause_title(clause),
                 "status_label": views.STATUS_LABELS.get(comment.status, comment.status),
+                "held_because": views.held_because(comment),
                 "created_local": views.local_time(comment.created_at, state.settings.timezone),
                 "decision": decision_for_comment(session, comment),
             }

@@ -267,3 +267,17 @@ def test_hold_reason_in_plain_words() -> None:
     assert hold_reason(("spam", "pii")) == "疑似广告、含联系方式等个人信息，待人工审核后公开"
     assert hold_reason(()) == ""
     assert hold_reason(("offtopic",)) == ""
+
+
+def test_an_address_cut_short_by_a_sentence_split_still_loses_its_local_part():
+    from analysis import mask_pii
+
+    assert mask_pii("联系人(zhang@example") == "联系人(z***@example"
+    assert mask_pii("写信到 office@scjx.gov.cn") == "写信到 office@scjx.gov.cn"
+    assert mask_pii("@张三 你说得对") == "@张三 你说得对"
+
+
+def test_masking_keeps_the_bracket_around_a_number():
+    from analysis import mask_pii
+
+    assert mask_pii("报修电话和联系人（13812345678）") == "报修电话和联系人（138****5678）"

@@ -568,3 +568,16 @@ async def test_a_malformed_key_is_refused(client, draft, engine):
     r = await client.post(URL, json={"body": "意见。", "idempotency_key": "短"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_idempotency_key"
     assert comment_count(engine) == 0
+
+
+async def test_a_held_comment_s_receipt_says_why_in_plain_words(client, draft):
+    r = await client.post(URL, json={"body": "我的电话是13812345678，请联系我。"})
+    receipt = r.json()["receipt"]
+    data = (await client.get(f"/api/receipts/{receipt}")).json()
+    assert data["status"] == "pending"
+    assert data["held_because"] == "含联系方式等个人信息，待人工审核后公开"
+    page = await client.get(f"/receipts/{receipt}")
+    assert "含联系方式等个人信息，待人工审核后公开" in page.text
+    assert "13812345678" not in page.text
+    ok = (await client.post(URL, json={"body": "建议限时办结，超期要问责。"})).json()
+    assert (await client.get(f"/api/receipts/{ok['receipt']}")).json()["held_because"] == ""
