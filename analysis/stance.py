@@ -420,6 +420,9 @@ def _learned(
     return out
 
 
+_SLICE = 256
+
+
 def _classify_clean(pairs: Sequence[tuple[str, str]], use_model: bool = True) -> list[StanceResult]:
     """Results for distinct (normalised comment, target) pairs, comments non-empty."""
     out: dict[int, StanceResult] = {}
@@ -436,9 +439,11 @@ def _classify_clean(pairs: Sequence[tuple[str, str]], use_model: bool = True) ->
     logits = _model_logits([pairs[i][0] for i in ruled])
     for i, logit in zip(ruled, logits, strict=True):
         out[i] = _rule_result(pairs[i][0], read_rules(pairs[i][0]), logit)
-    if models is not None and learned:
-        results = _learned(models, [pairs[i][0] for i in learned], [pairs[i][1] for i in learned])
-        out.update(zip(learned, results, strict=True))
+    # In slices: the sparse arrays of a few hundred comments stay in cache.
+    for start in range(0, len(learned) if models is not None else 0, _SLICE):
+        part = learned[start : start + _SLICE]
+        results = _learned(models, [pairs[i][0] for i in part], [pairs[i][1] for i in part])  # type: ignore[arg-type]
+        out.update(zip(part, results, strict=True))
     return [out[i] for i in range(len(pairs))]
 
 
