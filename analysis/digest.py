@@ -73,12 +73,13 @@ def _hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
-def _annotate(bodies: Sequence[str]) -> list[Note]:
-    """Stance, polarity and flags for many comments; ``classify_many`` is the bulk path."""
+def _annotate(bodies: Sequence[str], targets: Sequence[str] | None = None) -> list[Note]:
+    """Stance (toward each comment's clause text), polarity and flags for many comments;
+    ``classify_many`` is the bulk path."""
     from analysis.flags import flags
     from analysis.stance import classify_many
 
-    results = classify_many(list(bodies))
+    results = classify_many(list(bodies), None if targets is None else list(targets))
     notes: list[Note] = []
     for body, result in zip(bodies, results, strict=True):
         stance = result.stance if result.stance in STANCES else "other"
@@ -204,20 +205,28 @@ def build_digest(
     report(0, total)
 
     # 1. Per-comment analysis, cached by (id, body hash); the misses go through in bulk.
+    # Stance is read toward the clause a comment is filed under (the title for the whole draft).
+    clause_text = {c.key: c.text for c in clauses}
+
+    def target(c: CommentInput) -> str:
+        return clause_text.get(c.clause or "", "") if c.clause else draft.title
+
     hashes = {c.id: _hash(c.body) for c in unique}
+    note_keys = {c.id: (c.id, _hash(f"{c.body}\x00{target(c)}")) for c in unique}
     notes_cache: dict[tuple[int, bytes], Note] = {}
-    missing = [c for c in unique if (c.id, hashes[c.id]) not in cache.notes]
+    missing = [c for c in unique if note_keys[c.id] not in cache.notes]
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start : start + _CHUNK]
-        for c, note in zip(chunk, _annotate([c.body for c in chunk]), strict=True):
-            cache.notes[(c.id, hashes[c.id])] = note
+        annotated = _annotate([c.body for c in chunk], [target(c) for c in chunk])
+        for c, note in zip(chunk, annotated, strict=True):
+            cache.notes[note_keys[c.id]] = note
         cache.annotated += len(chunk)
         report(len(unique) - len(missing) + start + len(chunk), total)
     for c in unique:
-        key = (c.id, hashes[c.id])
+        key = note_keys[c.id]
         notes_cache[key] = cache.notes[key]
     cache.notes = notes_cache  # forget comments that are gone or were edited
-    note_of = {c.id: notes_cache[(c.id, hashes[c.id])] for c in unique}
+    note_of = {c.id: notes_cache[note_keys[c.id]] for c in unique}
     stance = {i: n[0] for i, n in note_of.items()}
 
     # 2. Per-section analysis, cached by a fingerprint of the section's comments.

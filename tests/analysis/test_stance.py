@@ -6,10 +6,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from analysis import polarity
+from analysis import polarity, stance, stance_model, train_stance
 from analysis.stance import POLARITIES, STANCES, StanceResult, classify, classify_many
+from analysis.stance_model import StanceModels
+from analysis.train_stance import Example, fit_level_one
 
 DEV = Path(__file__).parents[1] / "data" / "dev_comments.jsonl"
 
@@ -178,19 +181,128 @@ def test_development_set_is_large_labelled_and_covers_every_class() -> None:
         }
 
 
-@pytest.mark.parametrize("part", ["tune", "holdout"])
-def test_stance_and_polarity_are_mostly_right_on_the_development_set(part: str) -> None:
-    items = [i for i in dev_items() if (i["id"] % 5 == 0) == (part == "holdout")]
-    results = classify_many([i["body"] for i in items])
-    stance = sum(r.stance == i["stance"] for r, i in zip(results, items, strict=True))
-    pol = sum(r.polarity == i["polarity"] for r, i in zip(results, items, strict=True))
-    assert stance / len(items) >= 0.85
-    assert pol / len(items) >= 0.85
+# --- The learned, target-aware model ------------------------------------------------------------
+
+FIRECRACKERS = "春节期间允许燃放鞭炮。"
+CRACKDOWN = "公安机关依法严厉打击电信网络诈骗和伪基站等违法犯罪活动。"
+CARS = "中心城区全天禁止摩托车和电动自行车通行。"
 
 
-def test_every_stance_class_is_recalled_on_the_development_set() -> None:
-    items = dev_items()
-    results = classify_many([i["body"] for i in items])
-    for stance in STANCES:
-        gold = [r for r, i in zip(results, items, strict=True) if i["stance"] == stance]
-        assert sum(r.stance == stance for r in gold) / len(gold) >= 0.7, stance
+def test_the_model_file_loads_and_is_small() -> None:
+    assert stance_model.MODEL_PATH.is_file()
+    assert stance_model.MODEL_PATH.stat().st_size < 8_000_000
+    models = stance_model.load()
+    assert models is not None
+    assert models.stance.classes == ("favor", "against", "none")
+    assert models.stance_stack.classes == STANCES
+    assert models.tone_stack.classes == ("pos", "neg", "neu")
+
+
+def test_without_the_model_file_the_rules_answer(tmp_path: Path) -> None:
+    assert stance_model.load(tmp_path / "missing.npz") is None
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a zip")
+    assert stance_model.load(broken) is None
+    assert classify_many(["强烈反对这个规定。"], rules_only=True)[0].stance == "oppose"
+
+
+def test_a_rhetorical_question_that_rejects_the_provision_is_opposition() -> None:
+    result = classify("小汽车违章也很多，为什么不把小汽车全禁了？", CARS)
+    assert result.stance == "oppose"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: level one reads 'against' (0.73), the stacker trusts the 支持 cue more",
+)
+def test_supporting_a_counter_proposal_is_opposition_to_the_clause() -> None:
+    text = "倡议大家少放或者不放鞭炮，过一个安静环保的春节，希望大家支持我的倡议！"
+    assert classify(text, FIRECRACKERS).stance == "oppose"
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: the model reads 严查 without a cue as against")
+def test_support_without_a_cue_word_is_support() -> None:
+    assert classify("早就该抓了！必须严查！", CRACKDOWN).stance == "support"
+
+
+def test_the_clause_text_is_read_with_the_comment() -> None:
+    masked, share = stance_model.mask_target("支持放鞭炮", FIRECRACKERS)
+    assert stance_model.TARGET_MARK in masked and share > 0
+    assert stance_model.mask_target("支持", "")[1] == 0.0
+
+
+@pytest.mark.parametrize("text", ["这件事一定要搞好", "一次难忘的经历", "把窗口服务办好"])
+def test_single_characters_inside_words_are_not_polarity_cues(text: str) -> None:
+    cues = dict(zip(stance.CUE_NAMES, stance.read_rules(text).cues, strict=True))
+    assert cues["pos"] == 0.0 and cues["neg"] == 0.0
+
+
+def test_a_single_character_on_its_own_still_counts() -> None:
+    cues = dict(zip(stance.CUE_NAMES, stance.read_rules("这个规定好").cues, strict=True))
+    assert cues["pos"] > 0
+
+
+def test_targets_must_match_the_texts() -> None:
+    with pytest.raises(ValueError):
+        classify_many(["支持"], ["a", "b"])
+
+
+def _synthetic() -> tuple[list[Example], list[Example], list[Example]]:
+    posts = []
+    for i, (text, label) in enumerate(
+        [
+            ("坚决支持{t}，早就该这样", "favor"),
+            ("反对{t}，太折腾人了", "against"),
+            ("今天天气不错，出去走走", "none"),
+            ("{t}是好事，赞成", "favor"),
+            ("{t}根本行不通", "against"),
+            ("周末去看了电影", "none"),
+        ]
+        * 3
+    ):
+        target = ("禁止燃放烟花", "延长公示期限", "开放数据")[i % 3]
+        posts.append(Example(f"p{i}", text.format(t=target), target, label, group=target))
+    comments = [
+        Example("c1", "建议把期限改为三十日。", "公示期限为七日。", "suggest", "neu", "dev"),
+        Example("c2", "请问公示在哪里看？", "公示期限为七日。", "question", "neu", "dev"),
+        Example("c3", "支持，七日太短了也没关系", "公示期限为七日。", "support", "pos", "dev"),
+        Example("c4", "七日公示就是走过场", "公示期限为七日。", "oppose", "neg", "dev"),
+        Example("c5", "今天天气不错", "公示期限为七日。", "other", "neu", "dev"),
+    ] * 2
+    comments = [
+        Example(f"{e.id}{i}", e.text + "。" * i, e.target, e.stance, e.tone, "dev")
+        for i, e in enumerate(comments)
+    ]
+    reviews = [
+        Example(f"r{i}", text, "", tone=tone, group="review")
+        for i, (text, tone) in enumerate(
+            [("很好吃，满意", "pos"), ("太难吃了，差评", "neg"), ("一般般，还行", "neu")] * 4
+        )
+    ]
+    return posts, comments, reviews
+
+
+def test_training_is_reproducible(tmp_path: Path) -> None:
+    posts, comments, _ = _synthetic()
+    first = fit_level_one(posts, comments)
+    second = fit_level_one(posts, comments)
+    assert np.array_equal(first.weight, second.weight)
+    assert np.array_equal(first.bias, second.bias)
+    models = StanceModels(first, first, *_identity_stackers())
+    stance_model.save(models, tmp_path / "m.npz")
+    loaded = stance_model.load(tmp_path / "m.npz")
+    assert loaded is not None
+    assert np.allclose(loaded.stance.weight, first.weight, atol=1e-2)
+
+
+def test_out_of_fold_assignment_depends_only_on_the_seed() -> None:
+    folds = [train_stance._fold(f"d{i:03}", 7) for i in range(60)]
+    assert folds == [train_stance._fold(f"d{i:03}", 7) for i in range(60)]
+    assert folds != [train_stance._fold(f"d{i:03}", 8) for i in range(60)]
+    assert set(folds) == set(range(train_stance.FOLDS))
+
+
+def _identity_stackers() -> tuple[stance_model.Stacker, stance_model.Stacker]:
+    s = stance_model.Stacker(STANCES, np.zeros((17, 5)), np.zeros(5))
+    t = stance_model.Stacker(("pos", "neg", "neu"), np.zeros((11, 3)), np.zeros(3))
+    return s, t

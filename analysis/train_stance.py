@@ -1,0 +1,387 @@
+"""Train the target-aware stance and tone models: ``python -m analysis.train_stance``.
+
+Reads, from ``../shared/data/`` next to the repository (nothing is downloaded):
+
+- ``stance/nlpcc2016_weibo_stance_train.tsv``: NLPCC 2016 Task 4 training posts, FAVOR / AGAINST /
+  NONE toward one of five targets;
+- ``comments_dev/plan002_comments.jsonl``: labelled comments on seed plan 002, whose clause texts
+  come from ``../shared/seeds/002_3c784148d53b7ccd.txt``. Only the *dev* part is used: about a
+  third of the ids (``is_frozen``, a hash of the id) is frozen as a test part and never trained on;
+- ``sentiment/waimai_10k.csv`` and ``sentiment/smp2020_ewect_virus_train.csv``, two thirds of each
+  (``is_frozen`` on the text again keeps a third apart for scoring).
+
+Level one: two multinomial logistic regressions over ``stance_model.features`` — stance toward
+the target (favor / against / none, from NLPCC and the dev comments) and tone (pos / neg / neu,
+from the sentiment corpora and the dev comments). Level two: two small stackers that read the
+level-one scores (out of fold) with the rule cues and give the five stances and three tones.
+Fixed seed, one command, about a minute on one core. Writes ``analysis/data/stance_model.npz``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analysis.models import STANCES
+from analysis.stance import RuleReading, read_rules, stance_inputs, tone_inputs
+from analysis.stance_model import (
+    MODEL_PATH,
+    LinearModel,
+    Stacker,
+    StanceModels,
+    features,
+    save,
+)
+from analysis.text import normalize
+
+__all__ = [
+    "DATA",
+    "Example",
+    "dev_comments",
+    "fit",
+    "fit_level_one",
+    "is_frozen",
+    "main",
+    "nlpcc",
+    "plan_targets",
+    "sentiment",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+SEEDS = ROOT.parent / "shared" / "seeds"
+SEED = 2016
+FOLDS = 5
+LEVEL_ONE = ("favor", "against", "none")
+TONES = ("pos", "neg", "neu")
+NLPCC_LABEL = {"FAVOR": "favor", "AGAINST": "against", "NONE": "none"}
+LEVEL_ONE_OF = {"support": "favor", "oppose": "against", "other": "none"}
+STANCE_OF = {"favor": "support", "against": "oppose", "none": "other"}
+SMP_TONE = {"happy": "pos", "angry": "neg", "sad": "neg", "fear": "neg", "neural": "neu"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training or test text. ``stance`` is a level-one label (favor/against/none), a
+    five-way stance or ""; ``tone`` is pos/neg/neu or ""."""
+
+    id: str
+    text: str
+    target: str
+    stance: str = ""
+    tone: str = ""
+    group: str = ""  # NLPCC target, "dev", or the sentiment corpus
+
+
+def is_frozen(key: str) -> bool:
+    """The frozen test part: about one key in three, by a hash (never tuned on)."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()[0] % 3 == 0
+
+
+def _require(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(f"未找到数据文件 {path}（应位于仓库旁的 ../shared/）")
+    return path
+
+
+def nlpcc(data: Path = DATA) -> list[Example]:
+    """The NLPCC 2016 Weibo stance training posts (tab-separated, quoted newlines allowed)."""
+    path = _require(data / "stance" / "nlpcc2016_weibo_stance_train.tsv")
+    out: list[Example] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            label = NLPCC_LABEL.get((row.get("stance") or "").strip().upper())
+            text = normalize(row.get("text") or "")
+            target = (row.get("target") or "").strip()
+            if label and text and target:
+                out.append(Example(f"n{row['id']}", text, target, label, group=target))
+    return out
+
+
+_CN = "一二三四五六七八九十"
+_PART = re.compile(r"^#*\s*([一二三四五六七八九十]+)、")
+_SUB = re.compile(r"^#*\s*[(（]([一二三四五六七八九十]+)[)）]")
+_BOX = re.compile(r"^#*\s*专栏\s*(\d+)")
+_ANNEX = re.compile(r"^#*\s*附件\s*(\d+)")
+_ITEM = re.compile(r"^(\d+)[.．、]")
+
+
+def plan_targets(path: Path | None = None) -> dict[str, str]:
+    """Text of every target of seed plan 002 (``document``, ``part:一``, ``sub:（七）``,
+    ``item:（七）/1``, ``box:专栏2``, ``annex:1``), each up to 1,500 characters."""
+    path = _require(path or SEEDS / "002_3c784148d53b7ccd.txt")
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    texts: dict[str, list[str]] = {}
+    title = next((ln.lstrip("# ") for ln in lines if ln.startswith("#")), "")
+    texts["document"] = [title]
+    part = sub = box = item = annex = None
+    for line in lines:
+        plain = line.lstrip("# ")
+        if m := _ANNEX.match(line):
+            annex, part, sub, box, item = f"annex:{m.group(1)}", None, None, None, None
+        elif m := _BOX.match(line):
+            box, item = f"box:专栏{m.group(1)}", None
+        elif m := _SUB.match(line):
+            sub, box, item = f"sub:（{m.group(1)}）", None, None
+        elif (m := _PART.match(line)) and all(c in _CN for c in m.group(1)):
+            part, sub, box, item, annex = f"part:{m.group(1)}", None, None, None, None
+        elif (m := _ITEM.match(line)) and sub and not box:
+            item = f"item:{sub[4:]}/{m.group(1)}"
+        for key in (annex, part, sub, box, item):
+            if key and (key != sub or not box) and (key != part or not (sub or box)):
+                texts.setdefault(key, []).append(plain)
+    return {k: "".join(v)[:1500] for k, v in texts.items()}
+
+
+def dev_comments(data: Path = DATA, targets: dict[str, str] | None = None) -> list[Example]:
+    """comments_dev with its five-way stance and tone; ``target`` is the clause text."""
+    path = _require(data / "comments_dev" / "plan002_comments.jsonl")
+    aims = targets if targets is not None else plan_targets()
+    out: list[Example] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        key = row["target"]
+        sub = "sub:" + key[5:].split("/")[0] if key.startswith("item:") else key
+        target = aims.get(key) or aims.get(sub) or aims.get("document", "")
+        out.append(
+            Example(
+                row["id"], normalize(row["text"]), target, row["stance"], row["polarity"], "dev"
+            )
+        )
+    return out
+
+
+def sentiment(data: Path = DATA) -> list[Example]:
+    """waimai_10k (1 → pos, 0 → neg) and smp2020 (happy → pos, angry/sad/fear → neg,
+    neural → neu; surprise dropped: it is either)."""
+    out: list[Example] = []
+    with _require(data / "sentiment" / "waimai_10k.csv").open(encoding="utf-8-sig") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            text = normalize(row.get("review") or "")
+            if text:
+                tone = "pos" if row.get("label") == "1" else "neg"
+                out.append(Example(f"w{i}", text, "", tone=tone, group="waimai"))
+    smp = _require(data / "sentiment" / "smp2020_ewect_virus_train.csv")
+    with smp.open(encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            tone = SMP_TONE.get(row.get("label") or "")
+            text = normalize(row.get("content") or "")
+            if tone and text:
+                out.append(Example(f"s{row['id']}", text, "", tone=tone, group="smp2020"))
+    return out
+
+
+def _fold(key: str, seed: int) -> int:
+    return hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()[1] % FOLDS
+
+
+def _matrix(examples: Sequence[Example], readings: Sequence[RuleReading]) -> object:
+    from scipy.sparse import csr_matrix
+
+    x = features(
+        [e.text for e in examples], [e.target for e in examples], [r.cues for r in readings]
+    )
+    return csr_matrix((x.vals, (x.rows, x.cols)), shape=(x.n, x.width))
+
+
+def _logistic(
+    x: object, y: Sequence[str], weights: Sequence[float], classes: Sequence[str], c: float
+) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, max_iter=300, tol=1e-3)
+    clf.fit(x, list(y), sample_weight=np.asarray(weights, dtype=np.float64))
+    return _linear(clf, classes)
+
+
+def _linear(clf: object, classes: Sequence[str]) -> LinearModel:
+    coef = np.asarray(clf.coef_, dtype=np.float64)  # type: ignore[attr-defined]
+    bias = np.asarray(clf.intercept_, dtype=np.float64)  # type: ignore[attr-defined]
+    learned = [str(c) for c in clf.classes_]  # type: ignore[attr-defined]
+    if coef.shape[0] == 1:  # two classes: sklearn keeps one row, the log-odds of the second
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        bias = np.asarray([0.0, bias[0]])
+    weight = np.zeros((coef.shape[1], len(classes)))
+    out_bias = np.full(len(classes), -30.0)
+    for j, name in enumerate(learned):
+        weight[:, classes.index(name)] = coef[j]
+        out_bias[classes.index(name)] = bias[j]
+    return LinearModel(tuple(classes), weight, out_bias)
+
+
+def _stacker(
+    x: np.ndarray, y: Sequence[str], weights: Sequence[float], classes: Sequence[str], c: float
+) -> Stacker:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
+    clf.fit(x, list(y), sample_weight=np.asarray(weights, dtype=np.float64))
+    lin = _linear(clf, classes)
+    return Stacker(lin.classes, lin.weight, lin.bias)
+
+
+def _scores(model: LinearModel, x: object) -> np.ndarray:
+    """Level-one scores of a csr matrix (the float16 rounding is applied as when shipped)."""
+    w = model.weight.astype(np.float16).astype(np.float64)
+    return np.asarray(x @ w) + model.bias  # type: ignore[operator]
+
+
+# Weights: the in-domain comments are few; NLPCC posts teach the stackers less than they do.
+DEV_WEIGHT = 3.0
+NLPCC_STACK_WEIGHT = 0.02
+C_STANCE = 2.0
+C_TONE = 2.0
+C_STACK = 4.0
+
+
+def _out_of_fold(
+    train: Sequence[Example],
+    labels: Sequence[str],
+    weights: Sequence[float],
+    score: Sequence[Example],
+    classes: Sequence[str],
+    c: float,
+    seed: int,
+    x_train: object,
+    x_score: object,
+) -> tuple[LinearModel, np.ndarray]:
+    """The model on all of ``train``, and each ``score`` row's scores from a model that did not
+    see that row's fold."""
+    full = _logistic(x_train, labels, weights, classes, c)
+    folds_train = np.asarray([_fold(e.id, seed) for e in train])
+    folds_score = np.asarray([_fold(e.id, seed) for e in score])
+    out = np.zeros((len(score), len(classes)))
+    for k in range(FOLDS):
+        keep = np.flatnonzero(folds_train != k)
+        rows = np.flatnonzero(folds_score == k)
+        if not len(rows):
+            continue
+        model = _logistic(
+            x_train[keep],  # type: ignore[index]
+            [labels[i] for i in keep],
+            [weights[i] for i in keep],
+            classes,
+            c,
+        )
+        out[rows] = _scores(model, x_score[rows])  # type: ignore[index]
+    return full, out
+
+
+def fit(
+    posts: Sequence[Example],
+    comments: Sequence[Example],
+    reviews: Sequence[Example],
+    *,
+    seed: int = SEED,
+    log: bool = False,
+) -> StanceModels:
+    """Train all four parts. ``posts``: level-one stance examples (favor/against/none);
+    ``comments``: five-way stance and tone examples (in-domain, also used at level one);
+    ``reviews``: tone examples. Deterministic for a given ``seed``."""
+    started = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if log:
+            print(f"[{time.perf_counter() - started:6.1f}s] {msg}", file=sys.stderr)
+
+    # Level one, stance: posts, and comments whose stance maps to favor/against/none.
+    pool = [*posts, *comments]
+    readings = {e.id: read_rules(e.text) for e in [*pool, *reviews]}
+    say(f"rules read {len(readings)} texts")
+    s_train = [e for e in posts if e.stance in LEVEL_ONE]
+    s_train += [e for e in comments if e.stance in LEVEL_ONE_OF]
+    s_labels = [e.stance if e.group != "dev" else LEVEL_ONE_OF[e.stance] for e in s_train]
+    s_weights = [DEV_WEIGHT if e.group == "dev" else 1.0 for e in s_train]
+    x_s = _matrix(s_train, [readings[e.id] for e in s_train])
+    x_pool = _matrix(pool, [readings[e.id] for e in pool])
+    stance, s_oof = _out_of_fold(
+        s_train, s_labels, s_weights, pool, LEVEL_ONE, C_STANCE, seed, x_s, x_pool
+    )
+    say(f"level-one stance on {len(s_train)} texts")
+
+    # Level two, stance: the five classes from the comments, the posts mapped and down-weighted.
+    stack_y = [STANCE_OF[e.stance] if e.group != "dev" else e.stance for e in pool]
+    stack_w = [1.0 if e.group == "dev" else NLPCC_STACK_WEIGHT for e in pool]
+    stack_x = stance_inputs(s_oof, [readings[e.id] for e in pool])
+    stance_stack = _stacker(stack_x, stack_y, stack_w, STANCES, C_STACK)
+    say("stance stacker")
+
+    # Level one, tone: reviews and comments.
+    t_train = [*reviews, *[e for e in comments if e.tone in TONES]]
+    t_labels = [e.tone for e in t_train]
+    t_weights = [DEV_WEIGHT if e.group == "dev" else 1.0 for e in t_train]
+    dev = [e for e in comments if e.tone in TONES]
+    x_t = _matrix(t_train, [readings[e.id] for e in t_train])
+    x_dev = _matrix(dev, [readings[e.id] for e in dev])
+    if dev:
+        tone, t_oof = _out_of_fold(
+            t_train, t_labels, t_weights, dev, TONES, C_TONE, seed, x_t, x_dev
+        )
+        dev_read = [readings[e.id] for e in dev]
+        s_dev = _scores(stance, x_dev)
+        probs = _softmax(stance_stack.scores(stance_inputs(s_dev, dev_read)))
+        tone_x = tone_inputs(t_oof, probs, dev_read)
+        tone_stack = _stacker(tone_x, [e.tone for e in dev], [1.0] * len(dev), TONES, C_STACK)
+    else:
+        tone = _logistic(x_t, t_labels, t_weights, TONES, C_TONE)
+        width = len(TONES) + len(STANCES) + 3
+        tone_stack = Stacker(TONES, np.vstack([np.eye(3), np.zeros((width - 3, 3))]), np.zeros(3))
+    say(f"tone on {len(t_train)} texts")
+    return StanceModels(stance, tone, stance_stack, tone_stack)
+
+
+def fit_level_one(posts: Sequence[Example], comments: Sequence[Example]) -> LinearModel:
+    """Only the level-one stance model (favor/against/none), as ``fit`` trains it."""
+    train = [e for e in posts if e.stance in LEVEL_ONE]
+    train += [e for e in comments if e.stance in LEVEL_ONE_OF]
+    labels = [e.stance if e.group != "dev" else LEVEL_ONE_OF[e.stance] for e in train]
+    weights = [DEV_WEIGHT if e.group == "dev" else 1.0 for e in train]
+    x = _matrix(train, [read_rules(e.text) for e in train])
+    return _logistic(x, labels, weights, LEVEL_ONE, C_STANCE)
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def training_sets(data: Path = DATA) -> tuple[list[Example], list[Example], list[Example]]:
+    """What the shipped model is trained on: every NLPCC post, the dev part of comments_dev,
+    the non-frozen two thirds of the sentiment corpora."""
+    posts = nlpcc(data)
+    comments = [e for e in dev_comments(data) if not is_frozen(e.id)]
+    reviews = [e for e in sentiment(data) if not is_frozen(e.text)]
+    return posts, comments, reviews
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        posts, comments, reviews = training_sets()
+    except FileNotFoundError as exc:
+        print(f"无法训练：{exc}", file=sys.stderr)
+        return 1
+    models = fit(posts, comments, reviews, log=True)
+    save(models, MODEL_PATH)
+    size = MODEL_PATH.stat().st_size
+    print(
+        f"{MODEL_PATH}: {size / 1e6:.1f} MB；NLPCC {len(posts)} 条，comments_dev 开发部分 "
+        f"{len(comments)} 条，情感语料 {len(reviews)} 条",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
