@@ -227,7 +227,7 @@ def features(
     texts: Sequence[str], targets: Sequence[str], cues: Sequence[Sequence[float]] | None = None
 ) -> Features:
     """Hashed features of each (comment, target) pair; ``cues`` are the rule cue values
-    (``analysis.stance.CUE_NAMES``: support, oppose, suggest, question, rhetorical, sarcasm,
+    (``analysis.stance_rules.CUE_NAMES``: support, oppose, suggest, question, rhetorical, sarcasm,
     scrap, pos, neg), one row per comment, or ``None`` for zeros."""
     n = len(texts)
     if len(targets) != n:
