@@ -65,6 +65,28 @@ def test_import_without_slug_derives_one_and_keeps_the_parsed_deadline(db, capsy
     assert {d.deadline.isoformat() for d in drafts_in(db)} == {"2017-09-12"}
 
 
+@pytest.mark.parametrize("name", ["2018-08-31.txt", "20180831.md", "draft-final-v2.txt"])
+def test_import_of_a_file_whose_name_says_nothing_takes_the_slug_from_the_title(
+    db, capsys, tmp_path, name
+):
+    path = tmp_path / name
+    path.write_text("社区停车管理办法（征求意见稿）\n第一条 为规范停车秩序，制定本办法。\n")
+    assert main(["import", str(path)]) == 0
+    slug = capsys.readouterr().out.strip()
+    assert slug.startswith("draft-") and len(slug) == len("draft-") + 8
+    assert "2018" not in slug and "final" not in slug
+    (draft,) = drafts_in(db)
+    assert draft.slug == slug == storage.derived_slug(name, draft.title)
+    assert "停车" in draft.title
+
+
+def test_a_meaningless_stem_with_an_ascii_title_uses_the_title(db, capsys, tmp_path):
+    path = tmp_path / "2018-08-31.txt"
+    path.write_text("第一条 为规范停车秩序，制定本办法。\n")
+    assert main(["import", str(path), "--title", "Parking Rules 2018"]) == 0
+    assert capsys.readouterr().out.strip() == "parking-rules-2018"
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

@@ -209,3 +209,15 @@ async def test_a_docx_uploaded_under_a_txt_name_is_read_as_a_docx(client, engine
     with Session(engine) as session:
         keys = {c.key for c in session.exec(select(Clause).where(Clause.draft_id == draft.id))}
     assert "第二条" in keys
+
+
+@pytest.mark.parametrize("filename", ["2018-08-31.txt", "2018-08-31(1).md"])
+async def test_an_upload_named_by_date_gets_its_slug_from_the_title(client, engine, csrf, filename):
+    r = await upload(client, csrf, filename=filename)
+    draft = only_draft(engine)
+    assert draft.slug.startswith("draft-") and "2018" not in draft.slug
+    assert r.headers["location"] == f"/drafter/drafts/{draft.slug}"
+    r = await upload(client, csrf, filename="tingche.txt")
+    with Session(engine) as session:
+        slugs = {d.slug for d in session.exec(select(Draft))}
+    assert "tingche" in slugs
