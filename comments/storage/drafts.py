@@ -60,11 +60,13 @@ _EMPTY_WORDS = frozenset(
         "upload",
     ]
 )
-_EMPTY_WORD = re.compile(r"^(?:\d+|v\d+|[a-z])$")
+# Digits, a version ("v2"), one letter, or a hash-like hex run with a digit in it
+# ("004_f4267cbc581220c7.txt", a name given by a download or a crawler).
+_EMPTY_WORD = re.compile(r"^(?:\d+|v\d+|[a-z]|(?=[a-f]*\d)[0-9a-f]{8,})$")
 
 
 def says_nothing(stem: str) -> bool:
-    """True when a slugified file stem is only dates, digits, dashes or generic words."""
+    """True when a slugified file stem is only dates, digits, dashes, hashes or generic words."""
     return all(w in _EMPTY_WORDS or _EMPTY_WORD.match(w) for w in stem.split("-"))
 
 
