@@ -97,6 +97,40 @@ def held_because(comment: Comment) -> str:
     return hold_reason(comment_flags(comment.body, HELD_FLAGS)) or "待人工审核后公开"
 
 
+# Presentation of labels on public pages; the stored label and text never change.
+_TIGHT_AFTER = ("、", "）", ")", "．", ".", "：", ":", "】")
+_BULLET_PREFIXES = ("--", "——", "－－")
+
+
+def label_gap(label: str) -> str:
+    """The space shown between a label and its heading: none after an enumeration mark
+    ("一、总体要求", "（一）总体思路"), one after a 第…章 label ("第一章 总则")."""
+    return "" if not label or label.endswith(_TIGHT_AFTER) else " "
+
+
+def bullet_rest(para: str) -> str | None:
+    """The words of a paragraph that starts with a dash bullet ("--", "——"); None otherwise."""
+    for prefix in _BULLET_PREFIXES:
+        if para.startswith(prefix) and para[len(prefix) :].strip():
+            return para[len(prefix) :].lstrip(" \u3000")
+    return None
+
+
+def short_label(clause: Clause) -> str:
+    """A name for a clause in the contents: its label, or its place ("第一点") for a bullet."""
+    if clause.kind == "bullet" or not clause.label:
+        return clause.key.rsplit("/", 1)[-1]
+    return clause.label
+
+
+def display_title(clause: Clause | None) -> str:
+    """``clause_title`` for public pages: a bullet is named by its place and first words."""
+    if clause is not None and clause.kind == "bullet" and not clause.heading:
+        words = clause.text if len(clause.text) <= 16 else clause.text[:16] + "…"
+        return f"{short_label(clause)}：{words}"
+    return clause_title(clause)
+
+
 def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
     return {
         "receipt": comment.receipt,

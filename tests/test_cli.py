@@ -66,6 +66,30 @@ def test_import_without_slug_derives_one_and_keeps_the_parsed_deadline(db, capsy
 
 
 @pytest.mark.parametrize(
+    "name", ["2018-08-31.txt", "20180831.md", "draft-final-v2.txt", "004_f4267cbc581220c7.txt"]
+)
+def test_import_of_a_file_whose_name_says_nothing_takes_the_slug_from_the_title(
+    db, capsys, tmp_path, name
+):
+    path = tmp_path / name
+    path.write_text("社区停车管理办法（征求意见稿）\n第一条 为规范停车秩序，制定本办法。\n")
+    assert main(["import", str(path)]) == 0
+    slug = capsys.readouterr().out.strip()
+    assert slug.startswith("draft-") and len(slug) == len("draft-") + 8
+    assert "2018" not in slug and "final" not in slug and "f4267" not in slug
+    (draft,) = drafts_in(db)
+    assert draft.slug == slug == storage.derived_slug(name, draft.title)
+    assert "停车" in draft.title
+
+
+def test_a_meaningless_stem_with_an_ascii_title_uses_the_title(db, capsys, tmp_path):
+    path = tmp_path / "2018-08-31.txt"
+    path.write_text("第一条 为规范停车秩序，制定本办法。\n")
+    assert main(["import", str(path), "--title", "Parking Rules 2018"]) == 0
+    assert capsys.readouterr().out.strip() == "parking-rules-2018"
+
+
+@pytest.mark.parametrize(
     ("content", "expected"),
     [
         (b"", "空"),
@@ -150,3 +174,21 @@ def test_import_with_a_deadline_in_the_past_is_refused_like_an_upload(db, capsys
     assert main(["import", str(EXAMPLE), "--deadline", "2001-01-01"]) == 1
     assert "截止日期不能早于今天" in capsys.readouterr().err
     assert drafts_in(db) == []
+
+
+@pytest.mark.parametrize(
+    ("stem", "empty"),
+    [
+        ("2018-08-31", True),
+        ("draft-final-v2", True),
+        ("004-f4267cbc581220c7", True),
+        ("informatization-draft", False),
+        ("tingche", False),
+        ("parking-2018", False),
+        ("deadbeefcafe", False),
+    ],
+)
+def test_says_nothing_tells_generic_stems_from_names(stem, empty):
+    from comments.storage.drafts import says_nothing
+
+    assert says_nothing(stem) is empty

@@ -34,6 +34,9 @@ class Block:
 _PAGE_NUMBER = re.compile(
     r"^(?:[—\-–－~～]+[\s\u3000]*\d{1,4}[\s\u3000]*[—\-–－~～]+|第[\s\u3000]*\d{1,4}[\s\u3000]*页(?:[\s\u3000]*[/,，]?[\s\u3000]*共[\s\u3000]*\d{1,4}[\s\u3000]*页)?)$"
 )
+# A whole line that is one HTML comment ("<!-- INFO END -->"): markup of the .md/.txt file,
+# not text of the draft. Dropped like a page number; not part of the no-loss stream.
+_HTML_COMMENT = re.compile(r"^<!--(?:(?!-->).)*-->$")
 _HASH = re.compile(r"^[\s\u3000]*#{1,6}(?=[^#]|$)[\s\u3000]*")
 _PIPE_SEP = re.compile(
     r"^\|?[\s\u3000]*:?-{2,}:?[\s\u3000]*(?:\|[\s\u3000]*:?-{2,}:?[\s\u3000]*)*\|?$"
@@ -202,7 +205,7 @@ def prepare(items: list[Item]) -> Prepared:
         if not line.strip(" \u3000\t"):
             continue
         stripped = line.strip(" \u3000\t")
-        if _PAGE_NUMBER.match(stripped):
+        if _PAGE_NUMBER.match(stripped) or _HTML_COMMENT.match(stripped):
             continue
         if _is_table_line(line):
             cells = _cells(line)

@@ -31,6 +31,57 @@ def slugify(text: str) -> str:
     return _SLUG_OK.sub("-", text.lower()).strip("-")[:60]
 
 
+# File-name words that say nothing about which draft it is ("draft-final-v2", "新建文档" → "").
+_EMPTY_WORDS = frozenset(
+    [
+        "draft",
+        "drafts",
+        "doc",
+        "docx",
+        "document",
+        "file",
+        "untitled",
+        "new",
+        "final",
+        "copy",
+        "text",
+        "txt",
+        "md",
+        "zqyj",
+        "yjg",
+        "version",
+        "ver",
+        "rev",
+        "edit",
+        "revised",
+        "clean",
+        "tmp",
+        "temp",
+        "upload",
+    ]
+)
+# Digits, a version ("v2"), one letter, or a hash-like hex run with a digit in it
+# ("004_f4267cbc581220c7.txt", a name given by a download or a crawler).
+_EMPTY_WORD = re.compile(r"^(?:\d+|v\d+|[a-z]|(?=[a-f]*\d)[0-9a-f]{8,})$")
+
+
+def says_nothing(stem: str) -> bool:
+    """True when a slugified file stem is only dates, digits, dashes, hashes or generic words."""
+    return all(w in _EMPTY_WORDS or _EMPTY_WORD.match(w) for w in stem.split("-"))
+
+
+def derived_slug(source_name: str, title: str) -> str:
+    """The slug for a draft imported without one: the file stem when it names the draft,
+    else the title (ASCII only, so a Chinese title gives ``draft-`` and a short hash of it)."""
+    stem = slugify(source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    if stem and not says_nothing(stem):
+        return stem
+    from_title = slugify(title)
+    if from_title and not says_nothing(from_title):
+        return from_title
+    return "draft-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
+
+
 def _unique_slug(session: Session, wanted: str) -> str:
     slug, n = wanted, 1
     while session.exec(select(Draft.id).where(Draft.slug == slug)).first() is not None:
@@ -101,11 +152,7 @@ def import_draft(
             raise InputError("slug_taken", f"短名 {slug!r} 已被其他草案使用。", status=409)
         final_slug = slug
     else:
-        stem = slugify(source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-        if not stem or stem.isdigit():
-            digest = hashlib.sha1(tree.source.encode("utf-8")).hexdigest()[:8]
-            stem = f"draft-{digest}"
-        final_slug = _unique_slug(session, stem)
+        final_slug = _unique_slug(session, derived_slug(source_name, final_title))
     draft = Draft(
         slug=final_slug,
         title=final_title,

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from comments import failures
+from comments import failures, views
 from comments.auth import LoginGate
 from comments.digests import DigestService
 from comments.errors import InputError
@@ -97,6 +97,10 @@ def templates_env() -> jinja2.Environment:
     )
     # A fresh idempotency key for every comment form (a resent form gets its first receipt).
     env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
+    env.filters["label_gap"] = views.label_gap
+    env.filters["bullet_rest"] = views.bullet_rest
+    env.filters["short_label"] = views.short_label
+    env.filters["display_title"] = views.display_title
     return env
 
 

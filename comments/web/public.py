@@ -111,7 +111,7 @@ def _form_page(
         "comment_form.html",
         status=status,
         clause=clause,
-        clause_title=views.clause_title(clause),
+        clause_title=views.display_title(clause),
         values=values,
         error=error,
         submitter_types=SUBMITTER_TYPES,
@@ -162,7 +162,7 @@ async def receipt_page(request: Request) -> Response:
                 "comment": comment,
                 "body": mask_pii(comment.body),  # anyone holding the receipt sees the page
                 "draft": draft,
-                "clause_title": views.clause_title(clause),
+                "clause_title": views.display_title(clause),
                 "status_label": views.STATUS_LABELS.get(comment.status, comment.status),
                 "held_because": views.held_because(comment),
                 "created_local": views.local_time(comment.created_at, state.settings.timezone),
@@ -191,6 +191,11 @@ async def receipt_lookup(request: Request) -> Response:
     return render(request, "lookup.html", value="", error=None)
 
 
+async def privacy_page(request: Request) -> Response:
+    days = state_of(request).settings.contact_retention_days
+    return render(request, "privacy.html", retention_days=days)
+
+
 routes = [
     Route("/", index),
     Route("/drafts/{slug}", draft_page),
@@ -198,4 +203,5 @@ routes = [
     Route("/drafts/{slug}/comments", submit_form, methods=["POST"]),
     Route("/receipts", receipt_lookup),
     Route("/receipts/{receipt}", receipt_page),
+    Route("/privacy", privacy_page),
 ]

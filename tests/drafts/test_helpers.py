@@ -8,14 +8,16 @@ from comments.drafts import DraftTree
 
 PAGE_NUMBER = re.compile(r"^\s*[—\-]\s*\d+\s*[—\-]\s*$")
 HASH = re.compile(r"^\s*#+\s*")
+HTML_COMMENT = re.compile(r"^\s*<!--(?:(?!-->).)*-->\s*$")
 WS = re.compile(r"\s+")
 
 
 def source_chars(text: str) -> str:
-    """The input's characters the tree must hold: no whitespace, # marks or page numbers."""
+    """The input's characters the tree must hold: no whitespace, # marks, page numbers
+    or whole-line HTML comments."""
     kept = []
     for line in text.split("\n"):
-        if PAGE_NUMBER.match(line):
+        if PAGE_NUMBER.match(line) or HTML_COMMENT.match(line):
             continue
         line = HASH.sub("", line)
         kept.append(line)

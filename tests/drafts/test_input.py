@@ -150,3 +150,18 @@ def test_the_tree_carries_the_decoded_text_and_nothing_for_a_docx() -> None:
     assert parse_bytes("一、总则".encode("gb18030"), filename="a.txt").source == "一、总则"
     assert parse_text("一、总则").source == "一、总则"
     assert parse_bytes(_docx_bytes(), filename="renamed.txt").source == ""
+
+
+def test_whole_line_html_comments_are_markup_and_never_reach_the_text() -> None:
+    text = (
+        "# 社区停车管理办法（征求意见稿）\n<!-- INFO END -->\n"
+        "第一条 为规范停车秩序，制定本办法。\n  <!-- 第二条待定 -->  \n"
+        "第二条 收费标准由业主大会决定（见<!--注-->附表）。\n"
+    )
+    tree = parse_bytes(text.encode("utf-8"), filename="a.md")
+    shown = "".join(n.label + n.heading + n.text for n in tree.walk())
+    assert "INFO END" not in shown and "第二条待定" not in shown and "<!-- " not in shown
+    # A comment inside a line of text is not a markup line: every character stays.
+    assert "（见<!--注-->附表）" in shown
+    assert [n.key for n in tree.walk() if n.kind != "preamble"] == ["第一条", "第二条"]
+    assert tree_chars(tree) == source_chars(text)

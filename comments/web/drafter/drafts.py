@@ -255,6 +255,29 @@ def _draft_context(request: Request, draft: Draft) -> dict[str, Any]:
     }
 
 
+def _done_notice(done: str | None, draft: Draft) -> str | None:
+    """What the last action did, said in full (the page after the redirect shows it)."""
+    deadline = draft.deadline.isoformat() if draft.deadline else None
+    if done == "published":
+        if deadline:
+            return f"已发布，征求意见截止到 {deadline}。"
+        return "已发布，未设截止日期（长期开放）。"
+    if done == "closed":
+        return "已结束征求意见。"
+    if done == "extended" and deadline:
+        return f"已延长到 {deadline}。"
+    if done == "edited":
+        return "已保存标题和截止日期。"
+    return None
+
+
+OPEN_ENDED_MESSAGE = (
+    "这份草案没有截止日期，发布后将一直显示为“长期开放”。"
+    "请先在上方填写截止日期，或勾选“确认不设截止日期”后再发布。"
+)
+DONE = {"publish": "published", "close": "closed", "extend": "extended"}
+
+
 async def _draft_page(
     request: Request, caller: Caller, draft: Draft, *, error: str | None = None, status: int = 200
 ) -> Response:
@@ -265,7 +288,7 @@ async def _draft_page(
         status=status,
         caller=caller,
         error=error,
-        saved=request.query_params.get("saved") == "1",
+        notice=_done_notice(request.query_params.get("done"), draft),
         **context,
     )
 
@@ -301,7 +324,7 @@ async def draft_edit(request: Request, caller: Caller) -> Response:
     except InputError as exc:
         return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
     state.intake.forget(draft.slug)
-    return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}?done=edited", status_code=303)
 
 
 @protected
@@ -309,8 +332,16 @@ async def draft_period(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
     values = await form_values(request)
+    action = values.get("action", "")
     try:
         deadline = parse_date(values.get("deadline"), field="新的截止日期")
+        if (
+            action == "publish"
+            and draft.status == "unpublished"
+            and draft.deadline is None
+            and values.get("open_ended") != "1"
+        ):
+            raise InputError("no_deadline", OPEN_ENDED_MESSAGE)
 
         def save() -> None:
             with state.session() as session:
@@ -319,7 +350,7 @@ async def draft_period(request: Request, caller: Caller) -> Response:
                 storage.set_period(
                     session=session,
                     draft=row,
-                    action=values.get("action", ""),
+                    action=action,
                     today=period.today_in(state.settings.timezone),
                     actor=caller.drafter.name,
                     deadline=deadline,
@@ -329,4 +360,5 @@ async def draft_period(request: Request, caller: Caller) -> Response:
     except InputError as exc:
         return await _draft_page(request, caller, draft, error=exc.message, status=exc.status)
     state.intake.forget(draft.slug)
-    return RedirectResponse(f"/drafter/drafts/{draft.slug}?saved=1", status_code=303)
+    done = DONE.get(action, "")
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}?done={done}", status_code=303)

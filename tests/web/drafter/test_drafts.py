@@ -209,3 +209,64 @@ async def test_a_docx_uploaded_under_a_txt_name_is_read_as_a_docx(client, engine
     with Session(engine) as session:
         keys = {c.key for c in session.exec(select(Clause).where(Clause.draft_id == draft.id))}
     assert "第二条" in keys
+
+
+@pytest.mark.parametrize("filename", ["2018-08-31.txt", "2018-08-31(1).md"])
+async def test_an_upload_named_by_date_gets_its_slug_from_the_title(client, engine, csrf, filename):
+    r = await upload(client, csrf, filename=filename)
+    draft = only_draft(engine)
+    assert draft.slug.startswith("draft-") and "2018" not in draft.slug
+    assert r.headers["location"] == f"/drafter/drafts/{draft.slug}"
+    r = await upload(client, csrf, filename="tingche.txt")
+    with Session(engine) as session:
+        slugs = {d.slug for d in session.exec(select(Draft))}
+    assert "tingche" in slugs
+
+
+async def follow(client, r):
+    assert r.status_code == 303
+    return await client.get(r.headers["location"])
+
+
+async def test_publishing_without_a_deadline_warns_and_needs_a_confirmation(client, engine, csrf):
+    await upload(client, csrf, slug="tingche")
+    page = await client.get("/drafter/drafts/tingche")
+    assert "尚未设定截止日期" in page.text and 'name="open_ended"' in page.text
+    r = await client.post(
+        "/drafter/drafts/tingche/period", data={"csrf_token": csrf, "action": "publish"}
+    )
+    assert r.status_code == 400 and "确认不设截止日期" in r.text
+    assert only_draft(engine).status == "unpublished"
+    r = await client.post(
+        "/drafter/drafts/tingche/period",
+        data={"csrf_token": csrf, "action": "publish", "open_ended": "1"},
+    )
+    page = await follow(client, r)
+    assert only_draft(engine).status == "open"
+    assert "已发布，未设截止日期（长期开放）。" in page.text
+    assert "已保存。" not in page.text
+
+
+async def test_every_period_action_says_what_it_did(client, engine, csrf):
+    deadline = (today() + timedelta(days=20)).isoformat()
+    await upload(client, csrf, slug="tingche", deadline=deadline)
+    page = await client.get("/drafter/drafts/tingche")
+    assert f"发布后征求意见截止到 <strong>{deadline}</strong>" in page.text
+    assert 'name="open_ended"' not in page.text
+    period_url = "/drafter/drafts/tingche/period"
+    r = await client.post(period_url, data={"csrf_token": csrf, "action": "publish"})
+    assert f"已发布，征求意见截止到 {deadline}。" in (await follow(client, r)).text
+    r = await client.post(period_url, data={"csrf_token": csrf, "action": "close"})
+    assert "已结束征求意见。" in (await follow(client, r)).text
+    later = (today() + timedelta(days=50)).isoformat()
+    r = await client.post(
+        period_url, data={"csrf_token": csrf, "action": "extend", "deadline": later}
+    )
+    assert f"已延长到 {later}。" in (await follow(client, r)).text
+    r = await client.post(
+        "/drafter/drafts/tingche/edit",
+        data={"csrf_token": csrf, "title": "社区停车管理办法", "deadline": later},
+    )
+    assert "已保存标题和截止日期。" in (await follow(client, r)).text
+    # A plain visit says nothing happened.
+    assert 'role="status"' not in (await client.get("/drafter/drafts/tingche")).text

@@ -1,0 +1,56 @@
+"""On a phone: the receipt code on one line, wide tables scrolling inside their wrapper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import PHONE, Site, no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+WIDE_TABLE = (
+    "停车设施建设指标\n"
+    "第一条 为规范停车秩序，制定本办法。\n"
+    "指标名称\t二〇一五年实际完成情况\t二〇二〇年规划目标值\t牵头责任单位及配合单位\t完成时限\n"
+    "公共停车泊位数量（万个）\t3.5\t8.0\t市住房和城乡建设局、市交通运输局\t2020年底前\n"
+    "共享停车泊位数量（万个）\t1.2\t4.0\t市公安局交通管理支队、各区人民政府\t2020年底前\n"
+)
+
+
+@pytest.mark.parametrize("text_size", ["100%", "200%"])
+def test_the_receipt_code_stays_on_one_line(site: Site, new_context: Any, text_size: str) -> None:
+    receipt = httpx.post(
+        f"{site.url}/api/drafts/{site.slug}/comments",
+        json={"clause": None, "body": "建议明确配建比例。"},
+    ).json()["receipt"]
+    page = new_context(PHONE).new_page()
+    page.goto(f"{site.url}/receipts/{receipt}?new=1")
+    page.evaluate(f"() => {{ document.documentElement.style.fontSize = '{text_size}'; }}")
+    lines = page.evaluate("() => document.getElementById('receipt-number').getClientRects().length")
+    assert lines == 1
+    assert no_horizontal_scroll(page)
+
+
+def test_a_wide_table_scrolls_inside_its_wrapper_on_a_phone(
+    site: Site, new_context: Any, tmp_path: Any
+) -> None:
+    path = tmp_path / "wide-table.txt"
+    path.write_text(WIDE_TABLE, encoding="utf-8")
+    slug = site.cli("import", str(path), "--slug", "wide-table").strip()
+    page = new_context(PHONE).new_page()
+    page.goto(f"{site.url}/drafts/{slug}")
+    sizes = page.evaluate(
+        """() => {
+        const wrap = document.querySelector('.table-wrap');
+        const cells = [...wrap.querySelectorAll('td')].map(td => td.getBoundingClientRect().width);
+        const size = parseFloat(getComputedStyle(wrap.querySelector('td')).fontSize);
+        return {scroll: wrap.scrollWidth, client: wrap.clientWidth,
+                narrowest: Math.min(...cells.slice(0, 5)), size};
+    }"""
+    )
+    assert sizes["scroll"] > sizes["client"]  # the table scrolls inside its wrapper
+    assert sizes["narrowest"] >= 6 * sizes["size"]  # no cell squeezed to 3-4 characters
+    assert no_horizontal_scroll(page)  # the page itself does not
