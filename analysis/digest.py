@@ -45,6 +45,7 @@ Note = tuple[str, str, tuple[str, ...]]  # stance, polarity, flags
 RANK_LIMIT = 10
 EXCERPT_CHARS = 120
 FLAG_ORDER = ("spam", "abuse", "offtopic", "pii", "flood")
+UNGROUPED = frozenset({"spam", "abuse", "offtopic"})
 _CHUNK = 2000
 WORKERS = 2
 
@@ -104,7 +105,9 @@ def _fingerprint(comments: Sequence[CommentInput], hashes: dict[int, bytes], cla
 
 
 def _analyse_all(
-    todo: dict[str, tuple[bytes, list[CommentInput], str]], stance: dict[int, str]
+    todo: dict[str, tuple[bytes, list[CommentInput], str]],
+    stance: dict[int, str],
+    excluded: frozenset[int] = frozenset(),
 ) -> Iterator[tuple[str, SectionResult]]:
     """Analyse sections on WORKERS threads (numpy, BLAS and k-means release the GIL)."""
     from threadpoolctl import threadpool_limits
@@ -113,7 +116,7 @@ def _analyse_all(
     # against scikit-learn's OpenMP threads made sections several times slower on 2 cores.
     with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [
-            (bucket, pool.submit(_analyse, bucket, visible, text, stance))
+            (bucket, pool.submit(_analyse, bucket, visible, text, stance, excluded))
             for bucket, (_, visible, text) in todo.items()
         ]
         for bucket, future in futures:
@@ -121,7 +124,11 @@ def _analyse_all(
 
 
 def _analyse(
-    bucket: str, visible: Sequence[CommentInput], clause: str, stance: dict[int, str]
+    bucket: str,
+    visible: Sequence[CommentInput],
+    clause: str,
+    stance: dict[int, str],
+    excluded: frozenset[int] = frozenset(),
 ) -> SectionResult:
     campaigns = find_campaigns(visible, bucket)
     in_campaign = {m for c in campaigns for m in c.members}
@@ -129,7 +136,7 @@ def _analyse(
     units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
     return SectionResult(
         campaigns=campaigns,
-        clusters=build_clusters(bucket, units, stance),
+        clusters=build_clusters(bucket, units, stance, excluded),
         suggestions=find_suggestions([(c.id, c.body) for c in visible], clause, bucket),
     )
 
@@ -219,6 +226,8 @@ def build_digest(
     cache.notes = notes_cache  # forget comments that are gone or were edited
     note_of = {c.id: notes_cache[(c.id, hashes[c.id])] for c in unique}
     stance = {i: n[0] for i, n in note_of.items()}
+    # Flagged comments are counted and listed, never grouped into a point.
+    excluded = frozenset(i for i, n in note_of.items() if set(n[2]) & UNGROUPED)
 
     # 2. Per-section analysis, cached by a fingerprint of the section's comments.
     by_bucket: dict[str, list[CommentInput]] = {}
@@ -240,7 +249,7 @@ def build_digest(
             todo[bucket] = (mark, visible, text)
     done = len(unique) + len(kept)
     report(done, total)
-    for bucket, result in _analyse_all(todo, stance):
+    for bucket, result in _analyse_all(todo, stance, excluded):
         kept[bucket] = (todo[bucket][0], result)
         cache.sections_computed += 1
         done += 1

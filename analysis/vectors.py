@@ -215,3 +215,10 @@ def coverage(texts: Sequence[str], index: _Index) -> float:
     """Share of texts with at least one known token (for benchmarks)."""
     counts = token_counts(texts, index)
     return float((np.diff(counts.indptr) > 0).mean()) if len(texts) else math.nan
+
+
+@functools.lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """The words (2+ characters) of the shipped table, for cutting labels at word boundaries."""
+    table = load()
+    return frozenset(t for t in table.tokens if len(t) > 1) if table is not None else frozenset()
