@@ -35,11 +35,12 @@ from analysis.models import STANCES, Cluster
 from analysis.text import to_simplified
 
 REMAINDER_LABEL = "其他"
-THRESHOLD = 0.3  # average similarity at which two groups stop being one point
+THRESHOLD = 0.25  # average similarity at which two groups stop being one point
 STATIC_WEIGHT = 0.6  # share of the meaning vectors in the similarity (the rest: characters)
 BLOCK = 2000  # texts grouped at once; more join the points of earlier blocks
 SHORT_SIDE = 12  # a comment this short that only agrees or disagrees stays with its side
 LABEL_CHARS_MAX = 22
+LABEL_GOOD_CHARS = 8
 CLUSTER_CHARS = 300
 LABEL_SAMPLE = 40
 LABEL_CHARS = 150
@@ -230,7 +231,7 @@ def lead(text: str, limit: int = 24) -> str:
     return quote(phrase, limit)
 
 
-_CLAUSE_END = re.compile(r"[，。；！？,.;!?\n…~～、：:（）()【】\[\]“”\"'‘’「」《》<>]+")
+_CLAUSE_END = re.compile(r"[，。；！？,.;!?\n…~～、：:（）()【】\[\]《》<>]+")
 _OPENERS = (
     "我觉得",
     "我认为",
@@ -312,31 +313,41 @@ def label_of(texts: Sequence[str]) -> str:
     """
     from analysis.duplicates import fold as _fold
 
-    others = [set(_fold(to_simplified(t))) for t in texts[:LABEL_SAMPLE]]
+    folded_members = [_fold(to_simplified(t[:LABEL_CHARS])) for t in texts[:LABEL_SAMPLE]]
+    others = [set(f) for f in folded_members]
+    member_bigrams = [{f[i : i + 2] for i in range(len(f) - 1)} for f in folded_members]
     best: tuple[float, int, str] | None = None
     order = 0
     for pos, text in enumerate(texts[:3]):
+        rest = [b for j, b in enumerate(member_bigrams) if j != pos]
         for clause in _clauses(text):
             order += 1
             folded = _fold(to_simplified(clause))
             if len(folded) < 2:
                 continue
             bigrams = {folded[i : i + 2] for i in range(len(folded) - 1)} or {folded}
-            rest = [t for j, t in enumerate(texts[:LABEL_SAMPLE]) if j != pos]
-            shared = sum(
-                sum(1 for b in bigrams if b in _fold(to_simplified(t))) / len(bigrams) for t in rest
-            ) / max(1, len(rest))
+            shared = sum(len(bigrams & b) / len(bigrams) for b in rest) / max(1, len(rest))
             chars = sum(1 for ch in set(folded) for o in others if ch in o) / (
                 len(set(folded)) * len(others)
             )
-            short = 0.15 if len(folded) < 4 else 0.0
+            # A clause says the point when it is long enough to state something.
+            fit = min(1.0, len(folded) / LABEL_GOOD_CHARS)
             long = 0.01 * max(0, len(folded) - LABEL_CHARS_MAX)
-            score = shared + 0.5 * chars - short - long - 0.02 * pos
+            score = (shared + 0.5 * chars) * fit - long - 0.02 * pos
             if best is None or score > best[0] + 1e-9:
                 best = (score, order, clause)
     if best is None:
         return lead(texts[0]) if texts else REMAINDER_LABEL
-    return trim(best[2])
+    return _balanced(trim(best[2]))
+
+
+def _balanced(label: str) -> str:
+    """Cut a label before a quote it opens and does not close (“…“X” is not a phrase)."""
+    for left, right in ("“”", "‘’", "「」"):
+        if label.count(left) > label.count(right):
+            head = label[: label.rfind(left)]
+            return head if len(head) >= 4 else label
+    return label
 
 
 def build_clusters(
