@@ -90,22 +90,24 @@ def _tfidf(texts: Sequence[str]) -> sparse.csr_matrix:
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
-def joint_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+def joint_vectors(texts: Sequence[str]) -> tuple[sparse.csr_matrix, int]:
     """One row per text whose dot products are the similarity used for grouping.
 
     ``STATIC_WEIGHT`` of the meaning vectors (``analysis.vectors``), the rest character TF-IDF;
-    without the shipped table, character TF-IDF alone.
+    without the shipped table, character TF-IDF alone. Also returns how many leading columns
+    are the (dense) meaning vectors.
     """
     from analysis import vectors
 
     chars = _tfidf(texts)
     meaning = vectors.embed(texts)
     if meaning is None:
-        return chars
+        return chars, 0
     w = STATIC_WEIGHT
-    return sparse.hstack(
+    joint = sparse.hstack(
         [sparse.csr_matrix(meaning * math.sqrt(w)), chars * math.sqrt(1.0 - w)], format="csr"
     )
+    return joint, meaning.shape[1]
 
 
 def _link(sim: np.ndarray, threshold: float) -> np.ndarray:
@@ -144,16 +146,18 @@ def group(
     closeness = np.zeros(n)
     if len(active) < 2:
         return Grouping(tuple(int(x) for x in labels), tuple(float(x) for x in closeness))
-    matrix = joint_vectors([texts[i] for i in active])
+    matrix, dense = joint_vectors([texts[i] for i in active])
     side = [_side(texts[i], stances[i] if stances is not None else "") for i in active]
-    found = _group_rows(matrix, side, limit)
+    found = _group_rows(matrix, side, limit, dense)
     next_label = 0
     for members in found:
         if len(members) < 2:
             continue
         rows = matrix[members]
-        sim = (rows @ rows.T).toarray()
-        central = (sim.sum(axis=1) - 1.0) / max(1, len(members) - 1)
+        # Mean similarity to the other members: x·(sum of rows) less x·x, in one product.
+        total = np.asarray(rows.sum(axis=0)).ravel()
+        own = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+        central = (rows @ total - own) / max(1, len(members) - 1)
         for pos, c in zip(members, central, strict=True):
             labels[active[pos]] = next_label
             closeness[active[pos]] = float(c)
@@ -168,7 +172,18 @@ def _side(text: str, stance: str) -> int:
     return 1 if stance == "support" else -1
 
 
-def _group_rows(matrix: sparse.csr_matrix, side: Sequence[int], limit: float) -> list[list[int]]:
+def _gram(rows: sparse.csr_matrix, dense: int) -> np.ndarray:
+    """``rows @ rows.T`` as a dense array: the dense columns by BLAS, the sparse rest apart."""
+    if not dense:
+        return (rows @ rows.T).toarray()
+    head = rows[:, :dense].toarray()
+    tail = rows[:, dense:]
+    return head @ head.T + (tail @ tail.T).toarray()
+
+
+def _group_rows(
+    matrix: sparse.csr_matrix, side: Sequence[int], limit: float, dense: int = 0
+) -> list[list[int]]:
     """Row groups; blocks of ``BLOCK`` rows with later rows joining earlier centres."""
     n = matrix.shape[0]
     signs = np.asarray(side, dtype=float)
@@ -186,8 +201,7 @@ def _group_rows(matrix: sparse.csr_matrix, side: Sequence[int], limit: float) ->
         block, pending = pending[:BLOCK], pending[BLOCK:]
         if not len(block):
             break
-        rows = matrix[block]
-        sim = (rows @ rows.T).toarray()
+        sim = _gram(matrix[block], dense)
         s = signs[block]
         sim[np.outer(s, s) < 0] -= 1.0  # "同意" and "不同意" are not one point
         labels = _link(sim, limit)
@@ -375,7 +389,7 @@ def build_clusters(
     for label in sorted(by_label):
         positions = by_label[label]
         if label >= 0:
-            groups.append(sorted(positions, key=lambda i: (-grouping.closeness[i], i)))
+            groups.append(sorted(positions, key=lambda i: _centrality(i, grouping, units)))
             continue
         for i in positions:
             if units[i].campaign is not None and units[i].representative not in excluded:
@@ -403,6 +417,11 @@ def build_clusters(
             )
         )
     return tuple(clusters)
+
+
+def _centrality(i: int, grouping: Grouping, units: Sequence[Unit]) -> tuple[float, int, int]:
+    """Most central first; on a tie (two members), the unit that speaks for more comments."""
+    return (-round(grouping.closeness[i], 6), -len(units[i].members), i)
 
 
 def _split(members: Sequence[int], stance: dict[int, str]) -> dict[str, int]:

@@ -109,7 +109,7 @@ def _analyse_all(
     stance: dict[int, str],
     excluded: frozenset[int] = frozenset(),
 ) -> Iterator[tuple[str, SectionResult]]:
-    """Analyse sections on WORKERS threads (numpy, BLAS and k-means release the GIL)."""
+    """Analyse sections on WORKERS threads (numpy, BLAS and scipy release the GIL)."""
     from threadpoolctl import threadpool_limits
 
     # One BLAS/OpenMP thread per section: the matrices are small, and OpenBLAS threads spinning

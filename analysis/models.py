@@ -131,8 +131,8 @@ class Campaign:
 class Cluster:
     id: str
     bucket: str
-    label: str  # key phrases joined by " · "; "其他" for the remainder
-    keywords: tuple[str, ...]
+    label: str  # a clause of a member stating the point; "其他" for the remainder
+    keywords: tuple[str, ...]  # kept for callers; no longer filled
     representative: int | None
     quote: str
     members: tuple[int, ...]  # every comment id, copies of campaigns included
