@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from analysis.clusters import Unit, build_clusters, quote
+from analysis.clusters import Unit, build_clusters
 from analysis.duplicates import find_campaigns
+from analysis.labels import quote
 from analysis.models import (
     GENERAL_KEY,
     POLARITIES,
@@ -33,18 +34,18 @@ from analysis.models import (
     CommentNote,
     Digest,
     DraftInfo,
-    Ranking,
     Section,
     Suggestion,
     Tally,
 )
+from analysis.ranking import rank
 from analysis.suggestions import find_suggestions
 
 Progress = Callable[[int, int], None]
 Note = tuple[str, str, tuple[str, ...]]  # stance, polarity, flags
-RANK_LIMIT = 10
 EXCERPT_CHARS = 120
 FLAG_ORDER = ("spam", "abuse", "offtopic", "pii", "flood")
+UNGROUPED = frozenset({"spam", "abuse", "offtopic"})
 _CHUNK = 2000
 WORKERS = 2
 
@@ -105,16 +106,18 @@ def _fingerprint(comments: Sequence[CommentInput], hashes: dict[int, bytes], cla
 
 
 def _analyse_all(
-    todo: dict[str, tuple[bytes, list[CommentInput], str]], stance: dict[int, str]
+    todo: dict[str, tuple[bytes, list[CommentInput], str]],
+    stance: dict[int, str],
+    excluded: frozenset[int] = frozenset(),
 ) -> Iterator[tuple[str, SectionResult]]:
-    """Analyse sections on WORKERS threads (numpy, BLAS and k-means release the GIL)."""
+    """Analyse sections on WORKERS threads (numpy, BLAS and scipy release the GIL)."""
     from threadpoolctl import threadpool_limits
 
     # One BLAS/OpenMP thread per section: the matrices are small, and OpenBLAS threads spinning
     # against scikit-learn's OpenMP threads made sections several times slower on 2 cores.
     with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [
-            (bucket, pool.submit(_analyse, bucket, visible, text, stance))
+            (bucket, pool.submit(_analyse, bucket, visible, text, stance, excluded))
             for bucket, (_, visible, text) in todo.items()
         ]
         for bucket, future in futures:
@@ -122,7 +125,11 @@ def _analyse_all(
 
 
 def _analyse(
-    bucket: str, visible: Sequence[CommentInput], clause: str, stance: dict[int, str]
+    bucket: str,
+    visible: Sequence[CommentInput],
+    clause: str,
+    stance: dict[int, str],
+    excluded: frozenset[int] = frozenset(),
 ) -> SectionResult:
     campaigns = find_campaigns(visible, bucket)
     in_campaign = {m for c in campaigns for m in c.members}
@@ -130,7 +137,7 @@ def _analyse(
     units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
     return SectionResult(
         campaigns=campaigns,
-        clusters=build_clusters(bucket, units, stance),
+        clusters=build_clusters(bucket, units, stance, excluded),
         suggestions=find_suggestions([(c.id, c.body) for c in visible], clause, bucket),
     )
 
@@ -228,6 +235,8 @@ def build_digest(
     cache.notes = notes_cache  # forget comments that are gone or were edited
     note_of = {c.id: notes_cache[note_keys[c.id]] for c in unique}
     stance = {i: n[0] for i, n in note_of.items()}
+    # Flagged comments are counted and listed, never grouped into a point.
+    excluded = frozenset(i for i, n in note_of.items() if set(n[2]) & UNGROUPED)
 
     # 2. Per-section analysis, cached by a fingerprint of the section's comments.
     by_bucket: dict[str, list[CommentInput]] = {}
@@ -249,7 +258,7 @@ def build_digest(
             todo[bucket] = (mark, visible, text)
     done = len(unique) + len(kept)
     report(done, total)
-    for bucket, result in _analyse_all(todo, stance):
+    for bucket, result in _analyse_all(todo, stance, excluded):
         kept[bucket] = (todo[bucket][0], result)
         cache.sections_computed += 1
         done += 1
@@ -295,7 +304,7 @@ def build_digest(
         draft=draft,
         totals=_add(list(own.values())),
         sections=sections,
-        ranking=_ranking(sections, clauses),
+        ranking=rank(sections, clauses),
         comments=tuple(notes),
     )
 
@@ -359,33 +368,3 @@ def _sections(
             )
         )
     return tuple(sections)
-
-
-def _ranking(sections: Sequence[Section], clauses: Sequence[ClauseInput]) -> Ranking:
-    keyed = [s for s in sections if s.kind != "bucket"]
-    discussed = sorted(
-        (s for s in keyed if s.tally.comments),
-        key=lambda s: (-s.tally.distinct, -s.tally.comments, s.order),
-    )
-    opposed = sorted(
-        (s for s in keyed if s.tally.stance.get("oppose", 0)),
-        key=lambda s: (
-            -s.tally.stance["oppose"],
-            -s.tally.stance["oppose"] / s.tally.comments,
-            s.order,
-        ),
-    )
-    rolled = {s.key: s.rollup.comments for s in keyed}
-    parents = {c.key: c.parent for c in clauses}
-    # Name the topmost clause without comments, not each of its silent children.
-    silent = tuple(
-        s.key
-        for s in keyed
-        if rolled[s.key] == 0
-        and (parents.get(s.key) is None or rolled.get(parents[s.key] or "", 1) > 0)
-    )
-    return Ranking(
-        most_discussed=tuple(s.key for s in discussed[:RANK_LIMIT]),
-        most_opposed=tuple(s.key for s in opposed[:RANK_LIMIT]),
-        uncommented=silent,
-    )

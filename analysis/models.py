@@ -131,8 +131,8 @@ class Campaign:
 class Cluster:
     id: str
     bucket: str
-    label: str  # key phrases joined by " · "; "其他" for the remainder
-    keywords: tuple[str, ...]
+    label: str  # a clause of a member stating the point; "其他" for the remainder
+    keywords: tuple[str, ...]  # kept for callers; no longer filled
     representative: int | None
     quote: str
     members: tuple[int, ...]  # every comment id, copies of campaigns included
@@ -171,6 +171,8 @@ class Suggestion:
     proposed: str  # new text ("" for delete)
     in_clause: bool  # target found in the clause text (True for an insert without anchor)
     comments: tuple[int, ...]
+    before: str = ""  # the clause words around the target, as they stand ("" if not found)
+    after: str = ""  # the same words with the change made
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -182,6 +184,8 @@ class Suggestion:
             "in_clause": self.in_clause,
             "comments": list(self.comments),
             "size": len(self.comments),
+            "before": self.before,
+            "after": self.after,
         }
 
 

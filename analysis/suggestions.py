@@ -62,6 +62,28 @@ _INSERT = (
         rf"(?:增加|增设|补充|增补|添加|加入|写入|明确)(?P<proposed>{_T}{{2,80}}?的(?:规定|条款|内容|表述|要求|措施|条文|规则|标准)){_END}"
     ),
 )
+# X改为Y / X改成Y with no 将/把 in front: the target is the run of words before 改.
+_REPLACE_BARE = re.compile(
+    rf"(?:^|[,，。;；!！?？\s]|建议|应当|应该|应|最好)\s*{_O}(?P<target>{_T}{{1,30}}?){_C}\s*(?:应|应当|要|最好)?"
+    rf"(?:修改|更改|改)(?:为|成)\s*{_O}(?P<proposed>{_T}{{1,80}}?){_C}{_END}"
+)
+# 建议删除 / 改成“Y” with nothing in between: the target is the phrase quoted just before.
+_BACK_DELETE = re.compile(
+    r"(?:建议|应当|应该|应|请)?(?:删除|删去|删掉|去掉)(?=[,，。;；!！?？]|或|$)"
+)
+_BACK_REPLACE = re.compile(
+    r"(?:或者|或|建议|应当|应该|应)\s*(?:修改|更改|改)(?:为|成)\s*[“\"‘「『](?P<proposed>[^“”\"‘’「」『』\n]{1,80})[”\"’」』]"
+)
+_QUOTED = re.compile(r"[“\"‘「『](?P<q>[^“”\"‘’「」『』\n]{1,60})[”\"’」』]")
+# 建议增加/补充/增设/明确… up to the end of the clause: a structured addition.
+_ADD_FREE = re.compile(
+    rf"(?:建议|希望|应当|应该|应|请|要)(?:在{_T}{{1,30}}?(?:中|里|部分))?(?P<verb>增加|增补|补充|增设|添加|加上|加入|写入|明确)"
+    rf"(?P<proposed>{_T}{{2,80}}?){_END}"
+)
+_INSERT_ANCHORED_BARE = re.compile(
+    rf"在\s*{_O}(?P<target>{_T}{{1,60}}?){_C}\s*(?:之后|后面|后|之前|前面|前)\s*(?:增加|增补|补充|加上|添加|加入|写入)"
+    rf"\s*(?P<proposed>{_T}{{2,80}}?){_END}"
+)
 _TRIGGERS = (
     "改",
     "删",
@@ -110,13 +132,50 @@ def extract(text: str) -> list[tuple[str, str, str]]:
             add("replace", m, m["target"], m["proposed"])
     for m in _INSERT_ANCHORED.finditer(body):
         add("insert", m, m["target"], m["proposed"])
+    for m in _INSERT_ANCHORED_BARE.finditer(body):
+        add("insert", m, m["target"], m["proposed"])
     for pattern in _DELETE:
         for m in pattern.finditer(body):
             add("delete", m, m["target"], "")
+    for m in _BACK_DELETE.finditer(body):
+        before = _last_quoted(body, m.start())
+        if before:
+            add("delete", m, before, "")
+    for m in _BACK_REPLACE.finditer(body):
+        before = _last_quoted(body, m.start())
+        if before:
+            add("replace", m, before, m["proposed"])
+    for m in _REPLACE_BARE.finditer(body):
+        target = _strip_lead(m["target"])
+        if target and not _QUOTED.fullmatch(m["proposed"]):
+            add("replace", m, target, m["proposed"])
     for pattern in _INSERT:
         for m in pattern.finditer(body):
             add("insert", m, "", m["proposed"])
+    for m in _ADD_FREE.finditer(body):
+        proposed = m["proposed"].strip('“”"‘’「」『』 ')
+        if m["verb"] == "明确":
+            proposed = "明确" + proposed
+        add("insert", m, "", proposed)
     found.sort(key=lambda f: body.find(f[1] or f[2]))
+    return found
+
+
+_LEADS = re.compile(
+    r"^(?:建议|应当|应该|应|最好|请|把|将|第[一二三四五六七八九十百\d]+条(?:第[一二三四五六七八九十\d]+款)?(?:中|里)?的?|其中的?)+"
+)
+
+
+def _strip_lead(target: str) -> str:
+    """Drop "建议", "第三条中的" and the like from the front of an unquoted target."""
+    return _LEADS.sub("", target.strip()).strip('“”"‘’「」『』 ')
+
+
+def _last_quoted(body: str, before: int) -> str:
+    """The last phrase quoted before position ``before`` (in the same sentence or the one before)."""
+    found = ""
+    for m in _QUOTED.finditer(body, 0, before):
+        found = m["q"]
     return found
 
 
@@ -129,6 +188,27 @@ def _locate(target: str, clause: str) -> str:
         if sep and head and fold(tail) and fold(tail) in clause:
             return tail
     return target
+
+
+DIFF_CONTEXT = 12
+
+
+def diff(op: str, target: str, proposed: str, clause_text: str) -> tuple[str, str]:
+    """The clause words around ``target`` before and after the change ("", "" if not found)."""
+    flat = " ".join(clause_text.split())
+    at = flat.find(target) if target else -1
+    if at < 0:
+        return "", ""
+    start = max(0, at - DIFF_CONTEXT)
+    end = min(len(flat), at + len(target) + DIFF_CONTEXT)
+    head, tail = flat[start:at], flat[at + len(target) : end]
+    if op == "replace":
+        new = proposed
+    elif op == "delete":
+        new = ""
+    else:
+        new = target + proposed
+    return head + target + tail, head + new + tail
 
 
 def find_suggestions(
@@ -155,6 +235,8 @@ def find_suggestions(
             proposed=proposed,
             in_clause=(folded_target in clause) if folded_target else True,
             comments=tuple(ids),
+            before=diff(op, target, proposed, clause_text)[0],
+            after=diff(op, target, proposed, clause_text)[1],
         )
         for (op, folded_target, _), (target, proposed, ids) in merged.items()
     ]

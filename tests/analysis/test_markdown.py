@@ -99,7 +99,7 @@ def test_the_feedback_report_counts_points_by_outcome_and_shows_reasons() -> Non
         Decision("cluster", cluster.id, "部分采纳", "已增加数据安全审查的规定。", "第一条"),
         Decision(
             "suggestion",
-            section.suggestions[0].id,
+            next(s for s in section.suggestions if s.operation == "delete").id,
             "不予采纳",
             "与上位法表述一致，予以保留。",
             "第一条",

@@ -68,3 +68,41 @@ def test_suggestions_are_ordered_by_how_many_asked() -> None:
 
 def test_a_suggestion_typed_in_traditional_script_is_extracted():
     assert extract("建議將「收費標準」改為「免費」。") == [("replace", "收费标准", "免费")]
+
+
+def test_bare_replace_without_jiang_or_ba_is_extracted() -> None:
+    assert extract("收费标准改为免费。") == [("replace", "收费标准", "免费")]
+    assert extract("把收费改成免费") == [("replace", "收费", "免费")]
+
+
+def test_delete_and_replace_pointing_back_to_a_quoted_phrase() -> None:
+    assert extract("第35条提到“海洋”的保护，建议删除，或者改成“河流、冰川”。") == [
+        ("delete", "海洋", ""),
+        ("replace", "海洋", "河流、冰川"),
+    ]
+
+
+def test_free_additions_and_clarifications_are_extracted() -> None:
+    assert extract("建议增加任务分解表。") == [("insert", "", "任务分解表")]
+    assert extract("建议补充农村地区的具体目标。") == [("insert", "", "农村地区的具体目标")]
+    assert extract("建议明确责任主体。") == [("insert", "", "明确责任主体")]
+
+
+def test_an_anchored_insert_without_quotes_is_extracted() -> None:
+    assert extract("建议在第五条后增加老年人线下办理渠道。") == [
+        ("insert", "第五条", "老年人线下办理渠道")
+    ]
+
+
+def test_several_suggestions_in_one_comment_are_all_extracted() -> None:
+    assert extract("建议将“鼓励”改为“支持”，建议删除“原则上”，建议增加个人信息保护的规定。") == [
+        ("replace", "鼓励", "支持"),
+        ("delete", "原则上", ""),
+        ("insert", "", "个人信息保护的规定"),
+    ]
+
+
+def test_a_replace_found_in_the_clause_shows_before_and_after() -> None:
+    (found,) = find_suggestions([(1, "建议将“鼓励”改为“支持”")], CLAUSE, "3")
+    assert found.in_clause
+    assert "鼓励" in found.before and "支持" in found.after and "鼓励" not in found.after
