@@ -3,7 +3,7 @@
 With the clause text a comment is filed under, ``classify(text, target)`` asks the learned,
 target-aware model (``analysis.stance_model``, trained by ``python -m analysis.train_stance``),
 which reads the cue rules below as features; without a target, or without the model file, the
-rules answer alone. Figures: docs/eval-stance.md.
+rules answer alone. Figures: docs/evaluation.md.
 
 General sentiment models are trained on product reviews and read "强烈反对，这样会大大增加小企业
 的负担" as praise. Here stance comes from cue lexicons (``analysis.lexicon``) with negation scope
