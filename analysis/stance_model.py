@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.polarity import _keys  # one n-gram key scheme for both models
+
 __all__ = [
     "BITS",
     "DENSE",
@@ -83,16 +85,6 @@ def _clean(text: str) -> str:
 
 def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-
-
-def _keys(codes: np.ndarray, k: int) -> np.ndarray:
-    n = len(codes) - k + 1
-    if n <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    key = codes[:n] + np.uint64(1)
-    for j in range(1, k):
-        key = (key << np.uint64(21)) | (codes[j : j + n] + np.uint64(1))
-    return key
 
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
@@ -281,17 +273,7 @@ def _dense(
         out[i, col["long"]] = len(text) >= 150
         out[i, col["no_target"]] = not target.strip()
     if cues is not None:
-        names = (
-            "rule_support",
-            "rule_oppose",
-            "rule_suggest",
-            "rule_question",
-            "rule_rhetorical",
-            "rule_sarcasm",
-            "rule_scrap",
-            "rule_pos",
-            "rule_neg",
-        )
+        names = tuple(n for n in DENSE if n.startswith("rule_"))
         values = np.asarray(cues, dtype=np.float64).reshape(len(clean), len(names))
         for j, name in enumerate(names):
             out[:, col[name]] = np.minimum(values[:, j], 3.0)
