@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 from comments import messages
 from comments.errors import InputError
 
-STATES = ("open", "not_yet", "ended", "closed", "unpublished")
-
 
 class HasPeriod(Protocol):
     @property
