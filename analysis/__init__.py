@@ -9,6 +9,7 @@ Never imports ``comments`` (the service), a web framework or a database driver.
 (1, 'replace')
 """
 
+from analysis.corrections import CORRECTABLE_FLAGS
 from analysis.digest import DigestCache, build_digest
 from analysis.flags import flags as comment_flags
 from analysis.flags import hold_reason, mask_pii
@@ -20,17 +21,21 @@ from analysis.markdown import (
 )
 from analysis.models import (
     GENERAL_KEY,
+    POLARITIES,
     STANCES,
     UNKNOWN_KEY,
     Addition,
     Campaign,
     ClauseInput,
     Cluster,
+    CommentCorrection,
     CommentInput,
     CommentNote,
+    Corrections,
     Decision,
     Digest,
     DraftInfo,
+    PointInput,
     Ranking,
     Section,
     Suggestion,
@@ -38,7 +43,9 @@ from analysis.models import (
 )
 
 __all__ = [
+    "CORRECTABLE_FLAGS",
     "FLAG_NAMES",
+    "POLARITIES",
     "GENERAL_KEY",
     "STANCES",
     "STANCE_NAMES",
@@ -47,12 +54,15 @@ __all__ = [
     "Campaign",
     "ClauseInput",
     "Cluster",
+    "CommentCorrection",
     "CommentInput",
     "CommentNote",
+    "Corrections",
     "Decision",
     "Digest",
     "DigestCache",
     "DraftInfo",
+    "PointInput",
     "Ranking",
     "Section",
     "Suggestion",

@@ -13,11 +13,11 @@ comment re-analyses one comment and one section, then redoes the cheap roll-ups.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from analysis import corrections as fixing
 from analysis.clusters import Unit, build_clusters
 from analysis.duplicates import find_campaigns
 from analysis.labels import quote
@@ -30,21 +30,24 @@ from analysis.models import (
     Campaign,
     ClauseInput,
     Cluster,
+    CommentCorrection,
     CommentInput,
     CommentNote,
+    Corrections,
     Digest,
     DraftInfo,
+    PointInput,
     Section,
     Suggestion,
     Tally,
 )
 from analysis.ranking import rank
 from analysis.suggestions import find_suggestions
+from analysis.tally import FLAG_ORDER, add_tallies, tally
 
 Progress = Callable[[int, int], None]
 Note = tuple[str, str, tuple[str, ...]]  # stance, polarity, flags
 EXCERPT_CHARS = 120
-FLAG_ORDER = ("spam", "abuse", "offtopic", "pii", "flood")
 UNGROUPED = frozenset({"spam", "abuse", "offtopic"})
 _CHUNK = 2000
 WORKERS = 2
@@ -95,20 +98,51 @@ def _bucket(comment: CommentInput, keys: set[str]) -> str:
     return comment.clause if comment.clause in keys else UNKNOWN_KEY
 
 
-def _fingerprint(comments: Sequence[CommentInput], hashes: dict[int, bytes], clause: str) -> bytes:
+def _fingerprint(
+    comments: Sequence[CommentInput],
+    hashes: dict[int, bytes],
+    clause: str,
+    fixes: dict[int, CommentCorrection] | None = None,
+    points: Sequence[PointInput] | None = None,
+) -> bytes:
+    """Changes when the section's comments, its clause text or its corrections change."""
     h = hashlib.blake2b(digest_size=16)
     h.update(_hash(clause))
     for c in comments:
         stamp = c.created_at.isoformat() if c.created_at else "-"
         h.update(f"{c.id}|{c.client}|{stamp}|".encode())
         h.update(hashes[c.id])
+        if fixes and c.id in fixes:
+            h.update(repr(fixes[c.id]).encode())
+    if points:
+        h.update(repr(points).encode())
     return h.digest()
+
+
+def _spread(
+    stance: dict[int, str],
+    fixes: dict[int, CommentCorrection],
+    results: dict[str, SectionResult],
+    by_bucket: dict[str, list[CommentInput]],
+) -> dict[int, str]:
+    """Corrected stances spread to near copies; cluster splits then follow every stance."""
+    sections = {b: [c for c in cs if not c.hidden] for b, cs in by_bucket.items()}
+    campaigns = [c for r in results.values() for c in r.campaigns]
+    spread = fixing.propagate(stance, fixes, campaigns, sections)
+    if fixes:
+        for bucket, r in results.items():
+            clusters = tuple(
+                replace(c, stance=fixing.restance(c.members, stance)) for c in r.clusters
+            )
+            results[bucket] = replace(r, clusters=clusters)
+    return spread
 
 
 def _analyse_all(
     todo: dict[str, tuple[bytes, list[CommentInput], str]],
     stance: dict[int, str],
     excluded: frozenset[int] = frozenset(),
+    points: dict[str, list[PointInput]] | None = None,
 ) -> Iterator[tuple[str, SectionResult]]:
     """Analyse sections on WORKERS threads (numpy, BLAS and scipy release the GIL)."""
     from threadpoolctl import threadpool_limits
@@ -117,7 +151,12 @@ def _analyse_all(
     # against scikit-learn's OpenMP threads made sections several times slower on 2 cores.
     with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [
-            (bucket, pool.submit(_analyse, bucket, visible, text, stance, excluded))
+            (
+                bucket,
+                pool.submit(
+                    _analyse, bucket, visible, text, stance, excluded, (points or {}).get(bucket)
+                ),
+            )
             for bucket, (_, visible, text) in todo.items()
         ]
         for bucket, future in futures:
@@ -130,56 +169,20 @@ def _analyse(
     clause: str,
     stance: dict[int, str],
     excluded: frozenset[int] = frozenset(),
+    points: Sequence[PointInput] | None = None,
 ) -> SectionResult:
     campaigns = find_campaigns(visible, bucket)
     in_campaign = {m for c in campaigns for m in c.members}
     units = [Unit(c.text, c.representative, c.members, c.id) for c in campaigns]
     units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
+    pinned, units = fixing.pinned_clusters(
+        bucket, points or (), units, visible, campaigns, stance, excluded
+    )
+    found = build_clusters(bucket, units, stance, excluded)
     return SectionResult(
         campaigns=campaigns,
-        clusters=build_clusters(bucket, units, stance, excluded),
+        clusters=(*pinned, *found),
         suggestions=find_suggestions([(c.id, c.body) for c in visible], clause, bucket),
-    )
-
-
-def _tally(notes: Sequence[CommentNote], campaigns: Sequence[Campaign]) -> Tally:
-    visible = [n for n in notes if not n.hidden]
-    in_campaigns = sum(c.size for c in campaigns)
-    submitters = Counter(n.submitter_type for n in visible)
-    stance = Counter(n.stance for n in visible)
-    polarity = Counter(n.polarity for n in visible)
-    flags = Counter(f for n in visible for f in n.flags)
-    return Tally(
-        comments=len(visible),
-        distinct=len(visible) - in_campaigns + len(campaigns),
-        hidden=len(notes) - len(visible),
-        campaigns=len(campaigns),
-        in_campaigns=in_campaigns,
-        submitters={t: submitters.get(t, 0) for t in SUBMITTER_TYPES},
-        stance={s: stance.get(s, 0) for s in STANCES},
-        polarity={p: polarity.get(p, 0) for p in POLARITIES},
-        flags={f: flags.get(f, 0) for f in FLAG_ORDER},
-    )
-
-
-def _add(tallies: Sequence[Tally]) -> Tally:
-    def merged(name: str) -> dict[str, int]:
-        out: Counter[str] = Counter()
-        for t in tallies:
-            out.update(getattr(t, name))
-        keys = list(getattr(tallies[0], name)) if tallies else []
-        return {k: out.get(k, 0) for k in keys}
-
-    return Tally(
-        comments=sum(t.comments for t in tallies),
-        distinct=sum(t.distinct for t in tallies),
-        hidden=sum(t.hidden for t in tallies),
-        campaigns=sum(t.campaigns for t in tallies),
-        in_campaigns=sum(t.in_campaigns for t in tallies),
-        submitters=merged("submitters"),
-        stance=merged("stance"),
-        polarity=merged("polarity"),
-        flags=merged("flags"),
     )
 
 
@@ -190,8 +193,10 @@ def build_digest(
     *,
     cache: DigestCache | None = None,
     progress: Progress | None = None,
+    corrections: Corrections | None = None,
 ) -> Digest:
-    """The digest of ``comments`` on ``draft``.
+    """The digest of ``comments`` on ``draft``, with what the drafters corrected applied
+    (``analysis.corrections``).
 
     >>> from analysis.models import DraftInfo, ClauseInput, CommentInput
     >>> d = build_digest(DraftInfo("x", "办法"), [ClauseInput("1", "article", "第一条", "", "正文")],
@@ -201,12 +206,15 @@ def build_digest(
     """
     cache = cache if cache is not None else DigestCache()
     report = progress or (lambda done, total: None)
+    fixes = fixing.fixes_of(corrections)
     seen: set[int] = set()
     unique: list[CommentInput] = []
+    submitted: dict[int, str | None] = {}
     for c in sorted(comments, key=lambda c: c.id):
         if c.id not in seen:  # a repeated id is one comment sent twice by the caller
             seen.add(c.id)
-            unique.append(c)
+            submitted[c.id] = c.clause
+            unique.append(fixing.refile(c, fixes.get(c.id)))
     keys = {c.key for c in clauses}
     total = len(unique) + len(clauses) + 2
     report(0, total)
@@ -233,15 +241,22 @@ def build_digest(
         key = note_keys[c.id]
         notes_cache[key] = cache.notes[key]
     cache.notes = notes_cache  # forget comments that are gone or were edited
-    note_of = {c.id: notes_cache[note_keys[c.id]] for c in unique}
+    note_of = {c.id: fixing.override(notes_cache[note_keys[c.id]], fixes.get(c.id)) for c in unique}
     stance = {i: n[0] for i, n in note_of.items()}
-    # Flagged comments are counted and listed, never grouped into a point.
-    excluded = frozenset(i for i, n in note_of.items() if set(n[2]) & UNGROUPED)
+    # Flagged comments are counted and listed, never grouped into a point; nor is a comment a
+    # person took out of every point.
+    excluded = frozenset(
+        i
+        for i, n in note_of.items()
+        if set(n[2]) & UNGROUPED or (i in fixes and fixes[i].point == "")
+    )
 
     # 2. Per-section analysis, cached by a fingerprint of the section's comments.
     by_bucket: dict[str, list[CommentInput]] = {}
     for c in unique:
         by_bucket.setdefault(_bucket(c, keys), []).append(c)
+    bucket_of = {c.id: b for b, members in by_bucket.items() for c in members}
+    points = fixing.points_by_bucket(corrections, fixes, bucket_of)
     clause_of = {c.key: c for c in clauses}
     order = [GENERAL_KEY, *[c.key for c in sorted(clauses, key=lambda c: c.order)], UNKNOWN_KEY]
     results: dict[str, SectionResult] = {}
@@ -250,7 +265,7 @@ def build_digest(
     for bucket in order:
         visible = [c for c in by_bucket.get(bucket, []) if not c.hidden]
         text = clause_of[bucket].text if bucket in clause_of else ""
-        mark = _fingerprint(visible, hashes, text)
+        mark = _fingerprint(visible, hashes, text, fixes, points.get(bucket))
         cached = cache.sections.get(bucket)
         if cached is not None and cached[0] == mark:
             kept[bucket] = cached
@@ -258,13 +273,14 @@ def build_digest(
             todo[bucket] = (mark, visible, text)
     done = len(unique) + len(kept)
     report(done, total)
-    for bucket, result in _analyse_all(todo, stance, excluded):
+    for bucket, result in _analyse_all(todo, stance, excluded, points):
         kept[bucket] = (todo[bucket][0], result)
         cache.sections_computed += 1
         done += 1
         report(min(done, total), total)
     results.update((bucket, kept[bucket][1]) for bucket in order)
     cache.sections = kept
+    spread = _spread(stance, fixes, results, by_bucket)
 
     # 3. Notes per comment and the cheap roll-ups.
     cluster_of: dict[int, str] = {}
@@ -280,12 +296,20 @@ def build_digest(
     notes: list[CommentNote] = []
     per_bucket: dict[str, list[CommentNote]] = {}
     for c in unique:
-        s, p, f = note_of[c.id]
+        _, p, f = note_of[c.id]
+        s = stance[c.id]
         if c.id in flooded:
             f = (*f, "flood")
+        fix = fixes.get(c.id)
         note = CommentNote(
             id=c.id,
-            clause=c.clause,
+            reviewed=fix is not None,
+            stance_source="person"
+            if fix is not None and fix.stance
+            else "neighbour"
+            if c.id in spread
+            else "model",
+            clause=submitted[c.id],
             bucket=_bucket(c, keys),
             stance=s,
             polarity=p,
@@ -297,12 +321,12 @@ def build_digest(
         )
         notes.append(note)
         per_bucket.setdefault(note.bucket, []).append(note)
-    own = {b: _tally(per_bucket.get(b, []), results[b].campaigns) for b in order}
+    own = {b: tally(per_bucket.get(b, []), results[b].campaigns) for b in order}
     sections = _sections(draft, clauses, order, own, results, per_bucket)
     report(total, total)
     return Digest(
         draft=draft,
-        totals=_add(list(own.values())),
+        totals=add_tallies(list(own.values())),
         sections=sections,
         ranking=rank(sections, clauses),
         comments=tuple(notes),
@@ -327,7 +351,7 @@ def _sections(
     def rollup(key: str, path: frozenset[str]) -> Tally:
         if key not in rollups:
             below = [rollup(k, path | {key}) for k in children.get(key, []) if k not in path]
-            rollups[key] = _add([own[key], *below])
+            rollups[key] = add_tallies([own[key], *below])
         return rollups[key]
 
     sections: list[Section] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from analysis.digest import FLAG_ORDER
 from analysis.models import (
     GENERAL_KEY,
     OUTCOMES,
@@ -22,6 +21,7 @@ from analysis.models import (
     Suggestion,
     Tally,
 )
+from analysis.tally import FLAG_ORDER
 from analysis.text import INVISIBLE
 
 STANCE_NAMES = {

@@ -63,6 +63,42 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class CommentCorrection:
+    """What a person set on one comment; ``None``: left to the analysis."""
+
+    id: int
+    stance: str | None = None
+    polarity: str | None = None
+    flags: tuple[str, ...] | None = None  # the whole set (spam, abuse, offtopic, pii)
+    clause: str | None = None  # "" files it under the whole draft
+    point: str | None = None  # a point id; "" keeps it out of every point
+
+
+@dataclass(frozen=True)
+class PointInput:
+    """A point a person fixed: its label and members are theirs."""
+
+    id: str
+    bucket: str
+    label: str
+    members: tuple[int, ...]
+    reviewed: bool = False
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Everything the drafters corrected on one draft, for ``build_digest``."""
+
+    comments: tuple[CommentCorrection, ...] = ()
+    points: tuple[PointInput, ...] = ()
+
+    def fingerprint(self) -> bytes:
+        import hashlib
+
+        return hashlib.blake2b(repr(self).encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
 class CommentNote:
     """What the analysis found about one comment; every figure is a count of these."""
 
@@ -76,10 +112,17 @@ class CommentNote:
     flags: tuple[str, ...]
     submitter_type: str
     hidden: bool = False
+    # A person set one of its fields (``Corrections``); the values above are then theirs.
+    reviewed: bool = False
+    # Where the stance comes from: "model", "person", or "neighbour" (a corrected comment of
+    # the same campaign, or one nearly the same, on the same clause).
+    stance_source: str = "model"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "reviewed": self.reviewed,
+            "stance_source": self.stance_source,
             "clause": self.clause,
             "bucket": self.bucket,
             "stance": self.stance,
@@ -140,6 +183,11 @@ class Cluster:
     campaigns: tuple[str, ...]
     stance: dict[str, int]
     remainder: bool = False
+    # A person fixed this point (renamed, merged, split, moved a comment, marked it reviewed):
+    # its label and confirmed members are theirs and survive re-analysis.
+    confirmed: bool = False
+    reviewed: bool = False  # marked "已审阅" by a person
+    proposed: tuple[int, ...] = ()  # members the analysis added since, awaiting a person
 
     @property
     def size(self) -> int:
@@ -150,6 +198,9 @@ class Cluster:
             "id": self.id,
             "bucket": self.bucket,
             "label": self.label,
+            "confirmed": self.confirmed,
+            "reviewed": self.reviewed,
+            "proposed": list(self.proposed),
             "keywords": list(self.keywords),
             "representative": self.representative,
             "quote": self.quote,

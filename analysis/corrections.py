@@ -1,0 +1,230 @@
+"""What the drafters corrected, applied to the analysis: their values win, and the rest learns.
+
+- A person's stance, tone, flags and clause replace the analysis' own (``override``,
+  ``refile``); the note then says ``reviewed``.
+- A corrected stance spreads to what is nearly the same (``propagate``): the other copies of a
+  campaign, and comments on the same clause at least ``NEIGHBOUR`` similar to a corrected one.
+  Those notes say ``stance_source="neighbour"``: proposed by the analysis, not confirmed.
+- A point a person fixed keeps its label and members (``pinned_clusters``). A comment that
+  arrives later and matches it (average similarity to its members at least the clustering
+  ``THRESHOLD``) is *proposed* into it; a comment taken out of every point stays out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from analysis.clusters import THRESHOLD, Unit, joint_vectors
+from analysis.labels import label_of, quote
+from analysis.models import (
+    STANCES,
+    Campaign,
+    Cluster,
+    CommentCorrection,
+    CommentInput,
+    Corrections,
+    PointInput,
+)
+
+NEIGHBOUR = 0.7  # similarity at which a corrected stance is proposed to another comment
+Note = tuple[str, str, tuple[str, ...]]  # stance, polarity, flags (as in ``digest``)
+CORRECTABLE_FLAGS = ("spam", "abuse", "offtopic", "pii")
+
+__all__ = [
+    "CORRECTABLE_FLAGS",
+    "NEIGHBOUR",
+    "fixes_of",
+    "override",
+    "pinned_clusters",
+    "points_by_bucket",
+    "propagate",
+    "refile",
+    "restance",
+]
+
+
+def fixes_of(corrections: Corrections | None) -> dict[int, CommentCorrection]:
+    """comment id -> what a person set on it (the last correction of an id wins)."""
+    return {c.id: c for c in corrections.comments} if corrections else {}
+
+
+def refile(comment: CommentInput, fix: CommentCorrection | None) -> CommentInput:
+    """The comment under the clause a person filed it under ("" = the whole draft)."""
+    if fix is None or fix.clause is None:
+        return comment
+    return replace(comment, clause=fix.clause or None)
+
+
+def override(note: Note, fix: CommentCorrection | None) -> Note:
+    """The analysis' note with the fields a person set."""
+    if fix is None:
+        return note
+    stance = fix.stance if fix.stance in STANCES else note[0]
+    polarity = fix.polarity or note[1]
+    flags = note[2] if fix.flags is None else tuple(fix.flags)
+    return stance, polarity, flags
+
+
+def points_by_bucket(
+    corrections: Corrections | None,
+    fixes: Mapping[int, CommentCorrection],
+    bucket_of: Mapping[int, str],
+) -> dict[str, list[PointInput]]:
+    """The fixed points of each section, with the members that still belong there.
+
+    A member leaves a point when a person moved it to another point, out of every point, or to
+    another clause; a comment a person moved into a point joins it.
+    """
+    if corrections is None:
+        return {}
+    out: dict[str, list[PointInput]] = {}
+    moved: dict[str, list[int]] = {}
+    for comment_id, fix in fixes.items():
+        if fix.point:
+            moved.setdefault(fix.point, []).append(comment_id)
+    for point in corrections.points:
+        members = {
+            m
+            for m in (*point.members, *moved.get(point.id, ()))
+            if bucket_of.get(m) == point.bucket
+            and (fixes.get(m) is None or fixes[m].point in (None, point.id))
+        }
+        out.setdefault(point.bucket, []).append(replace(point, members=tuple(sorted(members))))
+    return out
+
+
+def pinned_clusters(
+    bucket: str,
+    points: Sequence[PointInput],
+    units: Sequence[Unit],
+    visible: Sequence[CommentInput],
+    campaigns: Sequence[Campaign],
+    stance: Mapping[int, str],
+    excluded: Iterable[int],
+) -> tuple[list[Cluster], list[Unit]]:
+    """The section's fixed points as clusters, and the units left for automatic grouping.
+
+    Units lose the members that a fixed point holds; a left unit that matches a fixed point
+    is proposed into it (never a flagged one).
+    """
+    body = {c.id: c.body for c in visible}
+    taken = {m for p in points for m in p.members if m in body}
+    if not taken and not points:
+        return [], list(units)
+    left: list[Unit] = []
+    for u in units:
+        members = tuple(m for m in u.members if m not in taken)
+        if not members:
+            continue
+        if members != u.members:
+            rep = u.representative if u.representative in members else members[0]
+            u = Unit(body.get(rep, u.text), rep, members, u.campaign)
+        left.append(u)
+    live = [p for p in points if any(m in body for m in p.members)]
+    if not live:
+        return [], left
+    skip = set(excluded)
+    candidates = [u for u in left if u.representative not in skip and u.text.strip()]
+    member_ids = [[m for m in p.members if m in body] for p in live]
+    texts = [u.text for u in candidates] + [body[m] for ids in member_ids for m in ids]
+    matrix, _ = joint_vectors(texts)
+    rows = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    cand, start = rows[: len(candidates)], len(candidates)
+    blocks = []
+    for ids in member_ids:
+        blocks.append(rows[start : start + len(ids)])
+        start += len(ids)
+    proposed: list[list[Unit]] = [[] for _ in live]
+    chosen: set[int] = set()
+    if candidates:
+        scores = np.stack([cand @ block.mean(axis=0) for block in blocks], axis=1)
+        for i, u in enumerate(candidates):
+            best = int(scores[i].argmax())
+            if scores[i, best] >= THRESHOLD:
+                proposed[best].append(u)
+                chosen.add(id(u))
+    campaign_of = {m: c.id for c in campaigns for m in c.members}
+    clusters = [
+        _pinned(bucket, p, ids, block, extra, body, campaign_of, stance)
+        for p, ids, block, extra in zip(live, member_ids, blocks, proposed, strict=True)
+    ]
+    return clusters, [u for u in left if id(u) not in chosen]
+
+
+def _pinned(
+    bucket: str,
+    point: PointInput,
+    ids: Sequence[int],
+    block: np.ndarray,
+    extra: Sequence[Unit],
+    body: Mapping[int, str],
+    campaign_of: Mapping[int, str],
+    stance: Mapping[int, str],
+) -> Cluster:
+    from analysis.flags import mask_pii
+
+    centre = block.mean(axis=0)
+    ranked = sorted(range(len(ids)), key=lambda i: (-float(block[i] @ centre), ids[i]))
+    head = ids[ranked[0]]
+    new = tuple(sorted(m for u in extra for m in u.members))
+    members = tuple(sorted({*ids, *new}))
+    in_campaigns = {campaign_of[m] for m in members if m in campaign_of}
+    distinct = sum(1 for m in members if m not in campaign_of) + len(in_campaigns)
+    label = point.label.strip() or label_of([body[ids[i]] for i in ranked])
+    return Cluster(
+        id=point.id,
+        bucket=bucket,
+        label=mask_pii(label),
+        keywords=(),
+        representative=head,
+        quote=quote(mask_pii(body[head])),
+        members=members,
+        distinct=distinct,
+        campaigns=tuple(sorted(in_campaigns)),
+        stance=restance(members, stance),
+        confirmed=True,
+        reviewed=point.reviewed,
+        proposed=new,
+    )
+
+
+def restance(members: Iterable[int], stance: Mapping[int, str]) -> dict[str, int]:
+    counts = Counter(stance.get(m, "other") for m in members)
+    return {s: counts.get(s, 0) for s in STANCES}
+
+
+def propagate(
+    stance: dict[int, str],
+    fixes: Mapping[int, CommentCorrection],
+    campaigns: Iterable[Campaign],
+    sections: Mapping[str, Sequence[CommentInput]],
+) -> dict[int, str]:
+    """Spread corrected stances to what is nearly the same; updates ``stance``, returns the ids
+    changed this way (id -> the stance proposed)."""
+    person = {i: f.stance for i, f in fixes.items() if f.stance in STANCES}
+    if not person:
+        return {}
+    spread: dict[int, str] = {}
+    for campaign in campaigns:
+        said = Counter(person[m] for m in campaign.members if m in person)
+        if said:
+            value = said.most_common(1)[0][0]
+            spread.update((m, value) for m in campaign.members if m not in person)
+    for visible in sections.values():
+        known = [c for c in visible if c.id in person]
+        rest = [c for c in visible if c.id not in person and c.id not in spread]
+        if not known or not rest:
+            continue
+        matrix, _ = joint_vectors([c.body for c in known] + [c.body for c in rest])
+        sims = (matrix[len(known) :] @ matrix[: len(known)].T).toarray()
+        best = sims.argmax(axis=1)
+        for c, j, s in zip(rest, best, sims[np.arange(len(rest)), best], strict=True):
+            if s >= NEIGHBOUR:
+                spread[c.id] = person[known[int(j)].id]
+    changed = {i: v for i, v in spread.items() if stance.get(i) != v}
+    stance.update(spread)
+    return changed

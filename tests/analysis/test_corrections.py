@@ -1,0 +1,130 @@
+"""Corrections in the digest: a person's values win, fixed points hold, near copies learn."""
+
+from __future__ import annotations
+
+from analysis import (
+    ClauseInput,
+    CommentCorrection,
+    CommentInput,
+    Corrections,
+    DigestCache,
+    DraftInfo,
+    PointInput,
+    build_digest,
+)
+
+DRAFT = DraftInfo("x", "某某办法")
+CLAUSES = [
+    ClauseInput("1", "article", "第一条", "", "居民小区应当为基站建设提供便利。", order=1),
+    ClauseInput("2", "article", "第二条", "", "降低宽带资费，提升网速。", order=2),
+]
+BROADBAND = [
+    "我们小区只有一家运营商，宽带太贵了，希望引入竞争。",
+    "小区宽带被一家垄断，价格贵得离谱，应该允许其他运营商进场。",
+    "小区只能装一家的宽带，又贵又慢，请打破垄断。",
+]
+RADIATION = [
+    "反对在居民楼顶建基站，辐射影响健康。",
+    "基站建在小区楼顶，辐射太大，坚决反对。",
+]
+
+
+def comments(*bodies: str, clause: str = "1", start: int = 1) -> list[CommentInput]:
+    return [CommentInput(start + i, clause, b) for i, b in enumerate(bodies)]
+
+
+def notes(digest):
+    return {n.id: n for n in digest.comments}
+
+
+def test_a_persons_stance_tone_and_flags_win_and_mark_the_note_reviewed():
+    items = comments("支持。", "这条写得不清楚。")
+    fix = CommentCorrection(2, stance="oppose", polarity="neg", flags=("offtopic",))
+    digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(comments=(fix,)))
+    n = notes(digest)
+    assert (n[2].stance, n[2].polarity, n[2].flags) == ("oppose", "neg", ("offtopic",))
+    assert n[2].reviewed and n[2].stance_source == "person"
+    assert not n[1].reviewed and n[1].stance_source == "model"
+    assert n[2].to_dict()["reviewed"] is True
+    section = digest.section("1")
+    assert section is not None and section.tally.stance["oppose"] >= 1
+
+
+def test_a_comment_refiled_under_another_clause_is_counted_there_but_keeps_its_own_clause():
+    items = comments("宽带太贵了。", clause="1")
+    fix = CommentCorrection(1, clause="2")
+    digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(comments=(fix,)))
+    note = notes(digest)[1]
+    assert note.clause == "1" and note.bucket == "2"
+    assert digest.section("2").tally.comments == 1  # type: ignore[union-attr]
+    assert digest.section("1").tally.comments == 0  # type: ignore[union-attr]
+    whole = build_digest(
+        DRAFT, CLAUSES, items, corrections=Corrections(comments=(CommentCorrection(1, clause=""),))
+    )
+    assert notes(whole)[1].bucket == "总体意见"
+
+
+def test_a_fixed_point_keeps_its_label_and_members_and_a_new_match_is_proposed_into_it():
+    items = comments(*BROADBAND[:2], *RADIATION)
+    point = PointInput("p1", "1", "小区宽带垄断、资费偏高", (1, 2))
+    fixed = Corrections(points=(point,))
+    digest = build_digest(DRAFT, CLAUSES, items, corrections=fixed)
+    cluster = next(c for c in digest.section("1").clusters if c.id == "p1")  # type: ignore[union-attr]
+    assert cluster.label == "小区宽带垄断、资费偏高"
+    assert cluster.members == (1, 2) and cluster.confirmed and cluster.proposed == ()
+    assert notes(digest)[1].cluster == "p1"
+    later = [*items, CommentInput(9, "1", BROADBAND[2])]
+    digest = build_digest(DRAFT, CLAUSES, later, corrections=fixed)
+    cluster = next(c for c in digest.section("1").clusters if c.id == "p1")  # type: ignore[union-attr]
+    assert cluster.proposed == (9,) and 9 in cluster.members
+    assert 3 not in cluster.members and 4 not in cluster.members  # radiation stays apart
+
+
+def test_a_comment_moved_out_of_every_point_stays_out_and_one_moved_in_joins():
+    items = comments(*BROADBAND, *RADIATION)
+    point = PointInput("p1", "1", "宽带垄断", (1, 2, 3))
+    moves = (CommentCorrection(3, point=""), CommentCorrection(4, point="p1"))
+    digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(moves, (point,)))
+    section = digest.section("1")
+    assert section is not None
+    p1 = next(c for c in section.clusters if c.id == "p1")
+    assert set(p1.members) == {1, 2, 4}
+    assert next(c for c in section.clusters if 3 in c.members).remainder
+
+
+def test_clearing_a_spam_flag_lets_the_comment_join_a_point():
+    items = comments(*BROADBAND[:2], "小区宽带太贵，加微信 abc123 低价办理宽带，限时优惠！")
+    plain = build_digest(DRAFT, CLAUSES, items)
+    fix = CommentCorrection(3, flags=())
+    fixed = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(comments=(fix,)))
+    assert "spam" in notes(plain)[3].flags and notes(plain)[3].cluster == "1:其他"
+    assert notes(fixed)[3].flags == () and notes(fixed)[3].cluster == "1:c1"
+
+
+def test_a_corrected_stance_spreads_to_the_other_copies_of_a_campaign_as_a_proposal():
+    letter = "大力支持第一条，建议尽快出台配套细则，明确基站建设的审批流程和时限。"
+    items = [CommentInput(i, "1", letter, client=f"c{i}") for i in range(1, 8)]
+    items.append(CommentInput(20, "1", "这里的条文我看不懂。"))
+    plain = notes(build_digest(DRAFT, CLAUSES, items))
+    assert plain[2].stance == "support"  # the model reads the 支持 cue
+    fix = CommentCorrection(1, stance="suggest")
+    digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(comments=(fix,)))
+    n = notes(digest)
+    assert all(n[i].stance == "suggest" for i in range(1, 8))
+    assert n[1].stance_source == "person"
+    assert {n[i].stance_source for i in range(2, 8)} == {"neighbour"}
+    assert not any(n[i].reviewed for i in range(2, 8))
+    assert n[20].stance_source == "model" and n[20].stance == plain[20].stance
+    split = next(c for c in digest.section("1").clusters if 1 in c.members).stance  # type: ignore[union-attr]
+    assert split["suggest"] == 7
+
+
+def test_a_new_correction_recomputes_its_section_only():
+    items = comments("支持。", clause="1") + comments("宽带太贵。", clause="2", start=5)
+    cache = DigestCache()
+    build_digest(DRAFT, CLAUSES, items, cache=cache)
+    before = cache.sections_computed
+    fix = Corrections(points=(PointInput("p9", "2", "资费", (5,)),))
+    digest = build_digest(DRAFT, CLAUSES, items, cache=cache, corrections=fix)
+    assert cache.sections_computed == before + 1
+    assert notes(digest)[5].cluster == "p9"
