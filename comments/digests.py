@@ -91,9 +91,11 @@ class DigestService:
         with self._draft_lock(draft.id):
             started = time.perf_counter()
             mark = mark or fingerprint(self.engine, draft.id)
-            info, clauses, comments = load_inputs(self.engine, draft)
+            info, clauses, comments, fixed = load_inputs(self.engine, draft)
             cache = self._caches.setdefault(draft.id, DigestCache())
-            digest = build_digest(info, clauses, comments, cache=cache, progress=progress)
+            digest = build_digest(
+                info, clauses, comments, cache=cache, progress=progress, corrections=fixed
+            )
             result = Result(digest, mark, utcnow(), time.perf_counter() - started)
             self._results[draft.id] = result
             return result

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from comments.storage.corrections import correction_mark, load_corrections
 from comments.storage.models import Clause, Comment, Draft
 
 if TYPE_CHECKING:
-    from analysis import ClauseInput, CommentInput, DraftInfo
+    from analysis import ClauseInput, CommentInput, Corrections, DraftInfo
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Fingerprint:
     newest: int
     hidden: int
     pending: int
+    corrections: int = 0  # the newest correction id: a correction makes the digest stale
 
 
 def fingerprint(engine: Engine, draft_id: int) -> Fingerprint:
@@ -32,12 +35,14 @@ def fingerprint(engine: Engine, draft_id: int) -> Fingerprint:
     ).where(table.c.draft_id == draft_id)
     with engine.connect() as connection:
         count, newest, hidden, pending = connection.execute(query).one()
-    return Fingerprint(int(count), int(newest), int(hidden), int(pending))
+    return Fingerprint(
+        int(count), int(newest), int(hidden), int(pending), correction_mark(engine, draft_id)
+    )
 
 
 def load_inputs(
     engine: Engine, draft: Draft
-) -> tuple[DraftInfo, list[ClauseInput], list[CommentInput]]:
+) -> tuple[DraftInfo, list[ClauseInput], list[CommentInput], Corrections]:
     from analysis import ClauseInput, CommentInput, DraftInfo  # jieba/snownlp load lazily too
 
     assert draft.id is not None
@@ -103,4 +108,6 @@ def load_inputs(
         deadline=draft.deadline,
         total_clauses=len(clauses),
     )
-    return info, clauses, comments
+    with Session(engine) as session:
+        fixed = load_corrections(session, draft.id)
+    return info, clauses, comments, fixed

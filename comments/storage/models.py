@@ -156,3 +156,56 @@ class EndedSession(SQLModel, table=True):
 
     sid: str = Field(primary_key=True, max_length=32)
     expires_at: datetime = Field(index=True)
+
+
+CORRECTION_FIELDS = ("stance", "polarity", "flags", "clause", "point", "label", "reviewed", "merge")
+
+
+class Correction(SQLModel, table=True):
+    """One field a person set on a comment or a point; append-only, the latest per field wins.
+
+    ``value`` and ``previous`` are JSON (the analysis' value before, for the audit trail).
+    """
+
+    __table_args__ = (Index("ix_correction_target", "draft_id", "target_kind", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    target_kind: str = Field(max_length=16)  # comment | point
+    target_id: str = Field(max_length=255)
+    field: str = Field(max_length=16)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    previous: str = Field(default="null", sa_column=Column(Text, nullable=False, default="null"))
+    actor: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Point(SQLModel, table=True):
+    """A point a person fixed (renamed, merged, split, reviewed, or moved a comment into).
+
+    ``key`` is the cluster id it had when fixed (so decisions on it still apply), or
+    ``"{bucket}:p{id}"`` for a point a person started. Its members are ``PointMember`` rows.
+    """
+
+    __table_args__ = (UniqueConstraint("draft_id", "key", name="uq_point_draft_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    key: str = Field(max_length=255)
+    bucket: str = Field(max_length=255)
+    label: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reviewed: bool = False
+    merged_into: str | None = Field(default=None, max_length=255)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PointMember(SQLModel, table=True):
+    """A comment confirmed in a fixed point: at most one point per comment."""
+
+    comment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
+    )
+    point_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("point.id", ondelete="CASCADE"), index=True)
+    )

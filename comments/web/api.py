@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from comments import messages, period, storage, views
+from comments import corrections, messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
+from comments.storage import corrections as stored_corrections
 from comments.web import common as web
 from comments.web import openapi as openapi_doc
 from comments.web.drafter.common import Caller, fresh_digest, load_draft, protected
@@ -56,19 +57,14 @@ async def get_draft(request: Request) -> Response:
     return JSONResponse(data)
 
 
-async def post_comment(request: Request) -> Response:
-    """``POST /api/drafts/{slug}/comments``: 201 with the receipt once the comment is committed.
-
-    The busiest endpoint, behind the same middleware as every other (the body limit, the
-    security headers, the error handlers).
-    """
-    state = web.state_of(request)
+async def json_object(request: Request) -> dict[str, Any]:
+    """The JSON object a POST carries: 415 unless ``application/json``, 403 from another site."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise InputError(
             "unsupported_media_type", "请以 application/json 格式提交意见。", status=415
         )
-    if cross_site(request.scope, state.settings.origins):
+    if cross_site(request.scope, web.state_of(request).settings.origins):
         raise InputError("cross_site", "不接受从其他网站的页面提交的意见。", status=403)
     raw = await request.body()
     try:
@@ -77,6 +73,17 @@ async def post_comment(request: Request) -> Response:
         raise InputError("invalid_json", "请求体不是有效的 JSON。") from None
     if not isinstance(payload, dict):
         raise InputError("invalid_json", "请求体应为 JSON 对象。")
+    return payload
+
+
+async def post_comment(request: Request) -> Response:
+    """``POST /api/drafts/{slug}/comments``: 201 with the receipt once the comment is committed.
+
+    The busiest endpoint, behind the same middleware as every other (the body limit, the
+    security headers, the error handlers).
+    """
+    state = web.state_of(request)
+    payload = await json_object(request)
     key = request.headers.get("idempotency-key")
     if key is not None and "idempotency_key" not in payload:
         payload["idempotency_key"] = key
@@ -127,6 +134,40 @@ async def get_digest_markdown(request: Request, caller: Caller) -> Response:
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
+@protected
+async def post_correction(request: Request, caller: Caller) -> Response:
+    """``POST /api/drafts/{slug}/corrections``: 201 with the stored corrections."""
+    payload = await json_object(request)
+    state = web.state_of(request)
+
+    def run() -> list[dict[str, Any]]:
+        draft = load_draft(request, caller)
+        digest = fresh_digest(request, draft)
+        with state.session() as session:
+            rows = corrections.correct(session, draft, digest, caller.drafter.name, payload)
+            session.commit()
+            for row in rows:
+                session.refresh(row)
+            return [corrections.correction_dict(row) for row in rows]
+
+    return JSONResponse({"corrections": await run_in_threadpool(run)}, status_code=201)
+
+
+@protected
+async def list_corrections(request: Request, caller: Caller) -> Response:
+    """``GET /api/drafts/{slug}/corrections``: every correction of the draft, oldest first."""
+    state = web.state_of(request)
+
+    def load() -> list[dict[str, Any]]:
+        draft = load_draft(request, caller)
+        assert draft.id is not None
+        with state.session() as session:
+            rows = stored_corrections.corrections_of(session, draft.id)
+            return [corrections.correction_dict(row) for row in rows]
+
+    return JSONResponse({"corrections": await run_in_threadpool(load)})
+
+
 async def openapi(request: Request) -> Response:
     state = web.state_of(request)
     return JSONResponse(openapi_doc.document(state.settings.max_comment_chars))
@@ -141,4 +182,6 @@ routes = [
     Route("/api/receipts/{receipt}", get_receipt),
     Route("/api/drafts/{slug}/digest", get_digest),
     Route("/api/drafts/{slug}/digest.md", get_digest_markdown),
+    Route("/api/drafts/{slug}/corrections", post_correction, methods=["POST"]),
+    Route("/api/drafts/{slug}/corrections", list_corrections),
 ]

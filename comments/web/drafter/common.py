@@ -128,7 +128,7 @@ async def digest_or_progress(
 def digest_token(result: Any) -> str:
     """Names the digest a page was built from, so that a form can say which one it acted on."""
     f = result.fingerprint
-    return f"{f.comments}.{f.newest}.{f.hidden}.{f.pending}"
+    return f"{f.comments}.{f.newest}.{f.hidden}.{f.pending}.{f.corrections}"
 
 
 Handler = Callable[[Request, Caller], Awaitable[Response]]

@@ -1,0 +1,182 @@
+"""``POST /api/drafts/{slug}/corrections``: a person's corrections, stored, audited, kept."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from comments import storage
+from tests.conftest import add_draft
+from tests.drafter_helpers import ORG, fast_password_hashing, make_account  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+
+CLAUSE = "第一章/第一条"
+BROADBAND = [
+    "我们小区只有一家运营商，宽带太贵了，希望引入竞争。",
+    "小区宽带被一家垄断，价格贵得离谱，应该允许其他运营商进场。",
+    "小区只能装一家的宽带，又贵又慢，请打破垄断。",
+]
+PARKING = [
+    "停车位太少了，晚上回家根本没地方停车。",
+    "小区车位严重不足，每天晚上找车位要转好几圈。",
+]
+
+
+async def post(client, body: str, clause: str | None = CLAUSE) -> int:
+    r = await client.post("/api/drafts/tingche/comments", json={"clause": clause, "body": body})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def digest(client, me) -> dict:
+    r = await client.get("/api/drafts/tingche/digest", headers=me.bearer)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def correct(client, me, payload, status: int = 201) -> dict:
+    r = await client.post("/api/drafts/tingche/corrections", json=payload, headers=me.bearer)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def note(d: dict, comment_id: int) -> dict:
+    return next(c for c in d["comments"] if c["id"] == comment_id)
+
+
+def cluster(d: dict, key: str) -> dict:
+    return next(c for s in d["sections"] for c in s["clusters"] if c["id"] == key)
+
+
+@pytest.fixture
+def me(engine):
+    add_draft(engine, organisation=ORG)
+    return make_account(engine, "起草人")
+
+
+async def test_a_comment_correction_reads_back_reviewed_with_the_values_and_an_audit_row(
+    client, engine, me
+):
+    first = await post(client, "支持这一条，早该如此。")
+    other = await post(client, "这一条写得不清楚。")
+    before = note(await digest(client, me), first)
+    assert before["reviewed"] is False
+    out = await correct(
+        client,
+        me,
+        {"comment": first, "stance": "oppose", "polarity": "neg", "flags": ["offtopic"]},
+    )
+    fields = {c["field"]: c for c in out["corrections"]}
+    assert set(fields) == {"stance", "polarity", "flags"}
+    assert (
+        fields["stance"]["previous"] == before["stance"] and fields["stance"]["value"] == "oppose"
+    )
+    assert fields["stance"]["actor"] == "起草人"
+    after = await digest(client, me)
+    n = note(after, first)
+    assert n["reviewed"] is True and n["stance_source"] == "person"
+    assert (n["stance"], n["polarity"], n["flags"]) == ("oppose", "neg", ["offtopic"])
+    assert note(after, other)["reviewed"] is False
+    with Session(engine) as session:
+        rows = storage.audit_log(session, draft_slug="tingche")
+    assert [r.action for r in rows].count("correct_comment") == 3
+    listed = await client.get("/api/drafts/tingche/corrections", headers=me.bearer)
+    assert len(listed.json()["corrections"]) == 3
+
+
+async def test_a_comment_moved_to_another_clause_is_counted_there(client, me):
+    c = await post(client, "收费标准由谁监督？", clause=None)
+    await correct(client, me, {"comment": c, "clause": "第一章/第二条"})
+    d = await digest(client, me)
+    n = note(d, c)
+    assert n["clause"] is None and n["bucket"] == "第一章/第二条"
+    section = next(s for s in d["sections"] if s["key"] == "第一章/第二条")
+    assert section["tally"]["comments"] == 1
+
+
+async def test_a_renamed_point_keeps_its_name_and_members_when_comments_arrive(client, me):
+    ids = [await post(client, b) for b in BROADBAND[:2]]
+    ids += [await post(client, b) for b in PARKING]
+    d = await digest(client, me)
+    key = note(d, ids[0])["cluster"]
+    assert key and note(d, ids[1])["cluster"] == key
+    await correct(client, me, {"cluster": key, "label": "小区宽带垄断、资费偏高"})
+    late = await post(client, BROADBAND[2])
+    d = await digest(client, me)
+    point = cluster(d, key)
+    assert point["label"] == "小区宽带垄断、资费偏高" and point["confirmed"] is True
+    assert set(ids[:2]) <= set(point["members"])
+    assert late in point["members"] and point["proposed"] == [late]
+    assert not set(ids[2:]) & set(point["members"])
+    # Marking it reviewed confirms the proposed member.
+    await correct(client, me, {"cluster": key, "reviewed": True})
+    point = cluster(await digest(client, me), key)
+    assert point["reviewed"] is True and point["proposed"] == [] and late in point["members"]
+
+
+async def test_merge_split_and_moving_a_comment_between_points(client, me):
+    ids = [await post(client, b) for b in [*BROADBAND, *PARKING]]
+    d = await digest(client, me)
+    broadband, parking = note(d, ids[0])["cluster"], note(d, ids[3])["cluster"]
+    assert broadband != parking
+    out = await correct(client, me, {"cluster": broadband, "split": [ids[2]], "label": "网速慢"})
+    new = out["corrections"][-1]["value"]["into"]
+    d = await digest(client, me)
+    assert cluster(d, new)["members"] == [ids[2]] and cluster(d, new)["label"] == "网速慢"
+    assert ids[2] not in cluster(d, broadband)["members"]
+    await correct(client, me, {"cluster": new, "merge_into": broadband})
+    d = await digest(client, me)
+    assert ids[2] in cluster(d, broadband)["members"]
+    assert all(c["id"] != new for s in d["sections"] for c in s["clusters"])
+    await correct(client, me, {"comment": ids[4], "cluster": broadband})
+    d = await digest(client, me)
+    assert note(d, ids[4])["cluster"] == broadband and note(d, ids[4])["reviewed"] is True
+    await correct(client, me, {"comment": ids[4], "cluster": "new", "label": "车位不足"})
+    d = await digest(client, me)
+    own = note(d, ids[4])["cluster"]
+    assert own not in (broadband, parking) and cluster(d, own)["label"] == "车位不足"
+    await correct(client, me, {"comment": ids[4], "cluster": None})
+    d = await digest(client, me)
+    assert cluster(d, note(d, ids[4])["cluster"])["remainder"] is True
+
+
+async def test_bad_corrections_get_the_usual_error_and_store_nothing(client, engine, me):
+    c = await post(client, "支持。")
+    cases = [
+        ({"comment": 99999, "stance": "oppose"}, 404, "unknown_comment"),
+        ({"comment": c, "stance": "angry"}, 422, "bad_stance"),
+        ({"comment": c, "polarity": "up"}, 422, "bad_polarity"),
+        ({"comment": c, "flags": ["spam", "ugly"]}, 422, "bad_flags"),
+        ({"comment": c, "clause": "第九章"}, 422, "unknown_clause"),
+        ({"comment": c, "cluster": "no:such"}, 404, "unknown_cluster"),
+        ({"comment": c, "stance": "oppose", "clause": "第九章"}, 422, "unknown_clause"),
+        ({"comment": "x", "stance": "oppose"}, 422, "bad_comment"),
+        ({"comment": c}, 422, "nothing_to_correct"),
+        ({"comment": c, "colour": "red"}, 422, "bad_field"),
+        ({"cluster": "no:such", "label": "x"}, 404, "unknown_cluster"),
+        ({}, 400, "bad_correction"),
+    ]
+    for payload, status, code in cases:
+        out = await correct(client, me, payload, status)
+        assert out["error"]["code"] == code, payload
+        assert out["error"]["message"]
+    listed = await client.get("/api/drafts/tingche/corrections", headers=me.bearer)
+    assert listed.json()["corrections"] == []
+    d = await digest(client, me)
+    assert note(d, c)["reviewed"] is False
+    r = await client.post("/api/drafts/tingche/corrections", content="{}", headers={**me.bearer})
+    assert r.status_code == 415
+    anonymous = await client.post("/api/drafts/tingche/corrections", json={"comment": c})
+    assert anonymous.status_code == 401
+
+
+async def test_a_drafter_of_another_organisation_cannot_correct(client, engine, me):
+    c = await post(client, "支持。")
+    stranger = make_account(engine, "外单位", organisation="另一个单位")
+    r = await client.post(
+        "/api/drafts/tingche/corrections",
+        json={"comment": c, "stance": "oppose"},
+        headers=stranger.bearer,
+    )
+    assert r.status_code == 403
