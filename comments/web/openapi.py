@@ -10,6 +10,7 @@ import copy
 import functools
 from typing import Any
 
+from analysis import CORRECTABLE_FLAGS, POLARITIES, STANCES
 from comments.intake import payload_schema
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -164,6 +165,69 @@ _DOCUMENT: dict[str, Any] = {
                 },
             }
         },
+        "/api/drafts/{slug}/corrections": {
+            "post": {
+                "summary": "更正一条意见或一个观点（仅起草单位）",
+                "description": (
+                    "更正意见：{comment, stance?, polarity?, flags?, clause?, cluster?, label?}，"
+                    'cluster 为观点编号、"new"（新观点，label 为其名称）或 null（移出观点）；'
+                    "clause 为条款编号，空字符串或 null 表示总体意见。"
+                    "整理观点：{cluster, label?, reviewed?, merge_into?, split?}。"
+                    "人工更正的值在汇总中生效，并在之后的分析中保留。"
+                ),
+                "operationId": "postCorrection",
+                "security": [{"bearer": []}],
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "oneOf": [
+                                    {"$ref": "#/components/schemas/CommentCorrection"},
+                                    {"$ref": "#/components/schemas/PointCorrection"},
+                                ]
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "已保存的更正（每个字段一条）",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Corrections"}
+                            }
+                        },
+                    },
+                    "400": _error("请求体不是 JSON 对象，或没有说明更正对象"),
+                    "401": _error("缺少或无效的令牌"),
+                    "403": _error("无权处理这份草案"),
+                    "404": _error("没有这份草案、这条意见或这个观点"),
+                    "415": _error("请求体不是 application/json"),
+                    "422": _error("字段或取值不正确（立场、语气、标记、条款、观点名称等）"),
+                },
+            },
+            "get": {
+                "summary": "这份草案的全部更正（仅起草单位）",
+                "operationId": "listCorrections",
+                "security": [{"bearer": []}],
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "responses": {
+                    "200": {
+                        "description": "更正记录，按时间先后",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Corrections"}
+                            }
+                        },
+                    },
+                    "401": _error("缺少或无效的令牌"),
+                    "403": _error("无权处理这份草案"),
+                    "404": _error("没有这份草案"),
+                },
+            },
+        },
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -171,6 +235,53 @@ _DOCUMENT: dict[str, Any] = {
             "slug": {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
         },
         "schemas": {
+            "CommentCorrection": {
+                "type": "object",
+                "required": ["comment"],
+                "additionalProperties": False,
+                "properties": {
+                    "comment": {"type": "integer"},
+                    "stance": {"enum": list(STANCES)},
+                    "polarity": {"enum": list(POLARITIES)},
+                    "flags": {"type": "array", "items": {"enum": list(CORRECTABLE_FLAGS)}},
+                    "clause": {"type": ["string", "null"]},
+                    "cluster": {"type": ["string", "null"]},
+                    "label": {"type": "string", "maxLength": 100},
+                },
+            },
+            "PointCorrection": {
+                "type": "object",
+                "required": ["cluster"],
+                "additionalProperties": False,
+                "properties": {
+                    "cluster": {"type": "string"},
+                    "label": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "reviewed": {"type": "boolean"},
+                    "merge_into": {"type": "string"},
+                    "split": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+                },
+            },
+            "Corrections": {
+                "type": "object",
+                "properties": {
+                    "corrections": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "target_kind": {"enum": ["comment", "point"]},
+                                "target_id": {"type": "string"},
+                                "field": {"type": "string"},
+                                "value": {},
+                                "previous": {},
+                                "actor": {"type": "string"},
+                                "created_at": {"type": "string", "format": "date-time"},
+                            },
+                        },
+                    }
+                },
+            },
             "Error": {
                 "type": "object",
                 "required": ["error"],

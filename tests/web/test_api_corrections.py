@@ -180,3 +180,13 @@ async def test_a_drafter_of_another_organisation_cannot_correct(client, engine, 
         headers=stranger.bearer,
     )
     assert r.status_code == 403
+
+
+async def test_the_openapi_document_describes_the_corrections_endpoint(client):
+    doc = (await client.get("/api/openapi.json")).json()
+    post = doc["paths"]["/api/drafts/{slug}/corrections"]["post"]
+    assert post["security"] == [{"bearer": []}]
+    assert {"201", "404", "422"} <= set(post["responses"])
+    schemas = doc["components"]["schemas"]
+    assert schemas["CommentCorrection"]["properties"]["stance"]["enum"][0] == "support"
+    assert "merge_into" in schemas["PointCorrection"]["properties"]
