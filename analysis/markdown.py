@@ -122,8 +122,14 @@ def _cluster_lines(number: int, cluster: Cluster) -> list[str]:
             f"{number}. 其他（未归入以上观点）— {_n(cluster.size)} 条（{split}）",
             f"   全部意见：{_ids(cluster.members)}",
         ]
+    if cluster.confirmed:
+        mark = "人工确认" + ("、已审阅" if cluster.reviewed else "")
+        if cluster.proposed:
+            mark += f"；新增 {_n(len(cluster.proposed))} 条待确认：{_ids(cluster.proposed)}"
+    else:
+        mark = "机器建议"
     lines = [
-        f"{number}. **{_text(cluster.label)}** — {_n(cluster.size)} 条（独立 {_n(cluster.distinct)} 条；{split}）"
+        f"{number}. **{_text(cluster.label)}** — {_n(cluster.size)} 条（独立 {_n(cluster.distinct)} 条；{split}）〔{mark}〕"
     ]
     if cluster.quote:
         lines.append(f"   > “{_text(cluster.quote)}”（#{cluster.representative}）")

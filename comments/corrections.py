@@ -51,7 +51,7 @@ def correct(
     return rows
 
 
-def _cluster_of(digest: Digest, key: str) -> Cluster | None:
+def cluster_of(digest: Digest, key: str) -> Cluster | None:
     for section in digest.sections:
         for cluster in section.clusters:
             if cluster.id == key:
@@ -92,7 +92,7 @@ class _Target:
 
     def fixed(self, key: str) -> tuple[Point, Cluster | None]:
         """The point ``key`` as a fixed point (fixing an analysis cluster on first touch)."""
-        cluster = _cluster_of(self.digest, key)
+        cluster = cluster_of(self.digest, key)
         point = store.point_by_key(self.session, self.draft_id, key)
         if point is not None and point.merged_into is not None:
             raise InputError("merged_cluster", "这个观点已并入另一个观点。", status=422)
@@ -199,7 +199,7 @@ class _Points(_Target):
         if not isinstance(key, str) or not key:
             raise InputError("bad_cluster", "观点编号不正确。", status=422)
         point, cluster = self.fixed(key)
-        if "label" in payload:
+        if "label" in payload and "split" not in payload:  # with a split: the new point's name
             label = _label(payload["label"])
             self.record("point", key, "label", label, point.label)
             point.label = label

@@ -125,6 +125,7 @@ async def test_merge_split_and_moving_a_comment_between_points(client, me):
     d = await digest(client, me)
     assert cluster(d, new)["members"] == [ids[2]] and cluster(d, new)["label"] == "网速慢"
     assert ids[2] not in cluster(d, broadband)["members"]
+    assert cluster(d, broadband)["label"] != "网速慢"  # the label names the new point only
     await correct(client, me, {"cluster": new, "merge_into": broadband})
     d = await digest(client, me)
     assert ids[2] in cluster(d, broadband)["members"]

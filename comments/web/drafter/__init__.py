@@ -8,6 +8,7 @@ decisions, exports, and the admin pages. Every route of the workspace is listed 
 | ``digest.py`` | the digest overview and the per-clause page |
 | ``comments.py`` | the filtered comment list behind every figure, the moderation queue |
 | ``decisions.py`` | adoption decisions on clusters, suggestions and comments |
+| ``corrections.py`` | correcting a comment's reading and a point's name and members |
 | ``exports.py`` | the files drafters download |
 | ``admin.py`` | accounts and the audit log (admins) |
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from comments.web.drafter import admin, comments, decisions, digest, drafts, exports
+from comments.web.drafter import admin, comments, corrections, decisions, digest, drafts, exports
 
 routes = [
     Route("/login", drafts.login_page),
@@ -33,6 +34,9 @@ routes = [
     Route("/drafter/drafts/{slug}/moderation", comments.moderate, methods=["POST"]),
     Route("/drafter/drafts/{slug}/decisions", decisions.decisions_page),
     Route("/drafter/drafts/{slug}/decisions", decisions.decide, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/comments/{id}", corrections.comment_page),
+    Route("/drafter/drafts/{slug}/points/{key:path}", corrections.point_page),
+    Route("/drafter/drafts/{slug}/corrections", corrections.submit, methods=["POST"]),
     Route("/drafter/drafts/{slug}/digest", digest.digest_overview),
     Route("/drafter/drafts/{slug}/clause/{key:path}", digest.clause_page),
     Route("/drafter/drafts/{slug}/exports", exports.exports_page),

@@ -192,7 +192,9 @@ async def comment_list(request: Request, caller: Caller) -> Response:
                 list(storage.comments_of(session, draft.id)), f, digest, state.settings.timezone
             )
             titles = clause_titles(session, draft.id)
-        notes = {n.id: n for n in digest.comments} if digest else {}
+        # Without a digest filter, the readings of the last digest kept (if any) are shown.
+        kept = digest or getattr(state.digests.latest(draft.id), "digest", None)
+        notes = {n.id: n for n in kept.comments} if kept else {}
         shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         return {
             "rows": [_row(c, notes.get(c.id or 0), titles, state.settings.timezone) for c in shown],
@@ -227,6 +229,7 @@ def _row(
         "created": views.local_time(c.created_at, tz),
         "stance": STANCE_LABELS.get(note.stance, note.stance) if note else None,
         "flags": [FLAG_LABELS.get(x, x) for x in note.flags] if note else [],
+        "reviewed": bool(note and note.reviewed),
     }
 
 

@@ -182,8 +182,15 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         for m in members:
             stance = notes[m].stance if m in notes else "other"
             split[stance] = split.get(stance, 0) + 1
+        others = [o for o in section.clusters if o.id != cl.id and not o.remainder]
         clusters.append(
-            {"cluster": cl, "members": members, "split": split, "bars": stance_bars(split)}
+            {
+                "cluster": cl,
+                "members": members,
+                "split": split,
+                "bars": stance_bars(split),
+                "others": others,
+            }
         )
     clause_text = data["clause"].text if data["clause"] else ""
     filters = {

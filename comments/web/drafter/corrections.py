@@ -1,0 +1,210 @@
+"""Correcting the analysis: one comment's stance, tone, flags, clause and point; one point's
+name, members (split, merge, move) and review. Forms post to one route, which goes through
+``comments.corrections`` like the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from analysis import CORRECTABLE_FLAGS, GENERAL_KEY, Digest
+from comments import corrections, storage
+from comments.errors import InputError
+from comments.storage import corrections as stored
+from comments.storage import review
+from comments.web.common import state_of
+from comments.web.drafter.comments import FLAG_LABELS, STANCE_LABELS, clause_titles, comments_url
+from comments.web.drafter.common import (
+    Caller,
+    digest_or_progress,
+    digest_token,
+    guarded_draft,
+    parse_int,
+    protected,
+    render,
+)
+from comments.web.drafter.decisions import digest_seen
+
+POLARITY_LABELS = {"pos": "正面", "neg": "负面", "neu": "中性"}
+SOURCE_LABELS = {"person": "人工确认", "neighbour": "据相似意见推定", "model": "机器判断"}
+NONE_POINT = "__none__"
+WHOLE_DRAFT = "__general__"
+
+
+def _history(rows: list[Any]) -> list[dict[str, Any]]:
+    return [corrections.correction_dict(r) for r in reversed(rows)]
+
+
+@protected
+async def comment_page(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    comment_id = parse_int(request.path_params["id"], what="意见")
+    result, progress = await digest_or_progress(request, caller, draft)
+    if progress is not None:
+        return progress
+    digest: Digest = result.digest
+
+    def load() -> dict[str, Any]:
+        assert draft.id is not None
+        with state.session() as session:
+            found = review.comments_by_ids(session, draft.id, [comment_id])
+            if not found:
+                raise InputError("unknown_comment", "本草案中没有这条意见。", status=404)
+            return {
+                "comment": found[0],
+                "titles": clause_titles(session, draft.id),
+                "clauses": storage.clauses_of(session, draft.id),
+                "history": _history(stored.corrections_of(session, draft.id, str(comment_id))),
+            }
+
+    data = await run_in_threadpool(load)
+    note = next((n for n in digest.comments if n.id == comment_id), None)
+    section = digest.section(note.bucket) if note else None
+    points = [c for c in section.clusters if not c.remainder] if section else []
+    return render(
+        request,
+        "drafter/correct_comment.html",
+        caller=caller,
+        draft=draft,
+        note=note,
+        points=points,
+        current_point=corrections.cluster_of(digest, note.cluster)
+        if note and note.cluster
+        else None,
+        digest_token=digest_token(result),
+        stances=STANCE_LABELS,
+        polarities=POLARITY_LABELS,
+        flag_labels={f: FLAG_LABELS.get(f, f) for f in CORRECTABLE_FLAGS},
+        sources=SOURCE_LABELS,
+        general_key=GENERAL_KEY,
+        none_point=NONE_POINT,
+        whole_draft=WHOLE_DRAFT,
+        comments_url=comments_url,
+        done=request.query_params.get("done") == "1",
+        **data,
+    )
+
+
+@protected
+async def point_page(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    key = request.path_params["key"]
+    result, progress = await digest_or_progress(request, caller, draft)
+    if progress is not None:
+        return progress
+    digest: Digest = result.digest
+    cluster = corrections.cluster_of(digest, key)
+    if cluster is None:
+        raise InputError("unknown_cluster", "没有找到这个观点（可能已并入其他观点）。", status=404)
+
+    def load() -> dict[str, Any]:
+        assert draft.id is not None
+        with state.session() as session:
+            rows = review.comments_by_ids(session, draft.id, list(cluster.members))
+            return {
+                "bodies": {c.id: c.body for c in rows},
+                "history": _history(stored.corrections_of(session, draft.id, key)),
+                "titles": clause_titles(session, draft.id),
+            }
+
+    data = await run_in_threadpool(load)
+    section = digest.section(cluster.bucket)
+    others = [c for c in section.clusters if c.id != key and not c.remainder] if section else []
+    notes = {n.id: n for n in digest.comments}
+    return render(
+        request,
+        "drafter/point.html",
+        caller=caller,
+        draft=draft,
+        cluster=cluster,
+        section=section,
+        others=others,
+        notes=notes,
+        digest_token=digest_token(result),
+        stances=STANCE_LABELS,
+        comments_url=comments_url,
+        done=request.query_params.get("done") == "1",
+        **data,
+    )
+
+
+def _payload(form: Any, digest: Digest) -> dict[str, Any]:
+    """The correction a form describes; a comment form sends every field, and only those that
+    differ from the analysis are corrected (none differing: the person confirms the reading)."""
+    if form.get("comment"):
+        comment_id = parse_int(form.get("comment"), what="意见")
+        note = next((n for n in digest.comments if n.id == comment_id), None)
+        payload: dict[str, Any] = {"comment": comment_id}
+        stance, polarity = form.get("stance"), form.get("polarity")
+        if stance and (note is None or stance != note.stance):
+            payload["stance"] = stance
+        if polarity and (note is None or polarity != note.polarity):
+            payload["polarity"] = polarity
+        if form.get("flags_sent"):
+            flags = [f for f in form.getlist("flags") if isinstance(f, str)]
+            before = [f for f in note.flags if f in CORRECTABLE_FLAGS] if note else None
+            if before is None or sorted(flags) != sorted(before):
+                payload["flags"] = flags
+        clause = form.get("clause")
+        if clause:
+            key = "" if clause == WHOLE_DRAFT else clause
+            if note is None or (key or GENERAL_KEY) != note.bucket:
+                payload["clause"] = key
+        point = form.get("cluster")
+        if point and "clause" not in payload:
+            value = None if point == NONE_POINT else point
+            if note is None or value != (
+                None if _is_remainder(digest, note.cluster) else note.cluster
+            ):
+                payload["cluster"] = value
+                if value == corrections.NEW_POINT and form.get("label"):
+                    payload["label"] = form.get("label")
+        if len(payload) == 1 and note is not None:
+            payload.update(stance=note.stance, polarity=note.polarity)  # confirmed as read
+        return payload
+    payload = {"cluster": form.get("cluster", "")}
+    action = form.get("action", "")
+    if action == "rename":
+        payload["label"] = form.get("label", "")
+    elif action == "reviewed":
+        payload["reviewed"] = form.get("reviewed") == "1"
+    elif action == "merge":
+        payload["merge_into"] = form.get("merge_into", "")
+    elif action == "split":
+        payload["split"] = [parse_int(v, what="意见") for v in form.getlist("members")]
+        if form.get("label"):
+            payload["label"] = form.get("label")
+    else:
+        raise InputError("bad_action", "请选择要进行的整理操作。")
+    return payload
+
+
+def _is_remainder(digest: Digest, key: str | None) -> bool:
+    cluster = corrections.cluster_of(digest, key) if key else None
+    return cluster is None or cluster.remainder
+
+
+@protected
+async def submit(request: Request, caller: Caller) -> Response:
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    form = await request.form()
+    back = str(form.get("next") or "")
+    if not back.startswith(f"/drafter/drafts/{draft.slug}/") or "//" in back:
+        back = f"/drafter/drafts/{draft.slug}/digest"
+
+    def save() -> None:
+        digest = digest_seen(request, draft, str(form.get("digest") or ""))
+        payload = _payload(form, digest)
+        with state.session() as session:
+            corrections.correct(session, draft, digest, caller.drafter.name, payload)
+            session.commit()
+
+    await run_in_threadpool(save)
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}done=1", status_code=303)

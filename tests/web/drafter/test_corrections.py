@@ -1,0 +1,150 @@
+"""Correcting the analysis in the workspace: the forms, the point page, and what pages show."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from tests.conftest import add_draft
+from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_account  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+
+SLUG = "tingche"
+CLAUSE = "第一章/第一条"
+BODIES = [
+    "我们小区只有一家运营商，宽带太贵了，希望引入竞争。",
+    "小区宽带被一家垄断，价格贵得离谱，应该允许其他运营商进场。",
+    "小区只能装一家的宽带，又贵又慢，请打破垄断。",
+    "停车位太少了，晚上回家根本没地方停车。",
+    "小区车位严重不足，每天晚上找车位要转好几圈。",
+]
+
+
+@pytest.fixture
+async def desk(client, engine):
+    add_draft(engine, organisation=ORG)
+    ids = []
+    for body in BODIES:
+        r = await client.post(f"/api/drafts/{SLUG}/comments", json={"clause": CLAUSE, "body": body})
+        assert r.status_code == 201
+        ids.append(r.json()["id"])
+    me = make_account(engine, "起草人", ORG)
+    csrf = await log_in(client, me)
+    return {"ids": ids, "csrf": csrf, "me": me}
+
+
+def hidden(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, name
+    return unescape(found.group(1))
+
+
+async def digest_json(client, desk) -> dict:
+    r = await client.get(f"/api/drafts/{SLUG}/digest", headers=desk["me"].bearer)
+    return r.json()
+
+
+async def test_the_comment_form_corrects_only_what_changed_and_the_pages_show_it(client, desk):
+    first = desk["ids"][0]
+    page = await client.get(f"/drafter/drafts/{SLUG}/comments/{first}")
+    assert page.status_code == 200
+    assert "机器判断" in page.text and "保存更正" in page.text
+    note = next(n for n in (await digest_json(client, desk))["comments"] if n["id"] == first)
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/corrections",
+        data={
+            "csrf_token": desk["csrf"],
+            "comment": str(first),
+            "digest": hidden(page.text, "digest"),
+            "next": f"/drafter/drafts/{SLUG}/comments/{first}",
+            "stance": "oppose" if note["stance"] != "oppose" else "support",
+            "polarity": note["polarity"],
+            "flags_sent": "1",
+            "clause": note["bucket"],
+            "cluster": note["cluster"],
+        },
+    )
+    assert r.status_code == 303, r.text
+    page = await client.get(r.headers["location"])
+    assert "已保存更正" in page.text and "人工确认" in page.text
+    history = page.text.split("更正记录", 1)[1]
+    assert history.count("<tr>") == 2  # the header and one row: only the stance changed
+    listing = await client.get(f"/drafter/drafts/{SLUG}/comments")
+    assert "已人工更正" in listing.text
+
+
+async def test_renaming_a_point_on_the_clause_page_and_splitting_it_on_its_own_page(client, desk):
+    clause_page = await client.get(f"/drafter/drafts/{SLUG}/clause/{CLAUSE}")
+    assert "整理这个观点" in clause_page.text and "机器建议" in clause_page.text
+    d = await digest_json(client, desk)
+    key = next(n["cluster"] for n in d["comments"] if n["id"] == desk["ids"][0])
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/corrections",
+        data={
+            "csrf_token": desk["csrf"],
+            "cluster": key,
+            "action": "rename",
+            "label": "小区宽带垄断",
+            "digest": hidden(clause_page.text, "digest"),
+            "next": f"/drafter/drafts/{SLUG}/clause/{CLAUSE}",
+        },
+    )
+    assert r.status_code == 303, r.text
+    clause_page = await client.get(f"/drafter/drafts/{SLUG}/clause/{CLAUSE}")
+    assert "小区宽带垄断" in clause_page.text and "人工确认" in clause_page.text
+    point = await client.get(f"/drafter/drafts/{SLUG}/points/{key}")
+    assert point.status_code == 200 and "拆分" in point.text
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/corrections",
+        data={
+            "csrf_token": desk["csrf"],
+            "cluster": key,
+            "action": "split",
+            "members": str(desk["ids"][2]),
+            "label": "网速慢",
+            "digest": hidden(point.text, "digest"),
+            "next": f"/drafter/drafts/{SLUG}/points/{key}",
+        },
+    )
+    assert r.status_code == 303, r.text
+    d = await digest_json(client, desk)
+    labels = {c["label"] for s in d["sections"] for c in s["clusters"]}
+    assert {"小区宽带垄断", "网速慢"} <= labels
+    markdown = (await client.get(f"/api/drafts/{SLUG}/digest.md", headers=desk["me"].bearer)).text
+    assert "小区宽带垄断" in markdown and "人工确认" in markdown
+
+
+async def test_a_form_built_on_a_digest_replaced_since_is_refused_and_nothing_changes(client, desk):
+    page = await client.get(f"/drafter/drafts/{SLUG}/comments/{desk['ids'][3]}")
+    token = hidden(page.text, "digest")
+    await client.post(
+        f"/api/drafts/{SLUG}/comments", json={"clause": CLAUSE, "body": "又一条新意见，支持。"}
+    )
+    await digest_json(client, desk)  # someone else's page recomputed the digest meanwhile
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/corrections",
+        data={
+            "csrf_token": desk["csrf"],
+            "comment": str(desk["ids"][3]),
+            "digest": token,
+            "stance": "other",
+        },
+    )
+    assert r.status_code == 409
+    listed = await client.get(f"/api/drafts/{SLUG}/corrections", headers=desk["me"].bearer)
+    assert listed.json()["corrections"] == []
+
+
+async def test_corrections_need_the_csrf_token_and_a_known_comment(client, desk):
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/corrections",
+        data={"comment": str(desk["ids"][0]), "stance": "oppose"},
+    )
+    assert r.status_code == 403
+    r = await client.get(f"/drafter/drafts/{SLUG}/comments/99999")
+    assert r.status_code == 404 and "没有这条意见" in r.text
+    r = await client.get(f"/drafter/drafts/{SLUG}/points/no-such")
+    assert r.status_code == 404
