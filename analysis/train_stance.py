@@ -14,19 +14,18 @@ Level one: two multinomial logistic regressions over ``stance_model.features`` �
 the target (favor / against / none, from NLPCC and the dev comments) and tone (pos / neg / neu,
 from the sentiment corpora and the dev comments). Level two: two small stackers that read the
 level-one scores (out of fold) with the rule cues and give the five stances and three tones.
-Fixed seed, one command, about a minute on one core. Writes ``analysis/data/stance_model.npz``.
+Fixed seed, one command, about a minute on one core. Writes ``analysis/data/stance_model.npz``
+(``--output`` elsewhere). ``--labels FILE...`` adds an office's confirmed labels, exported with
+``comments export SLUG --labels``, to the in-domain comments, so an office can retrain on its
+own decisions, offline.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
-import re
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +40,17 @@ from analysis.stance_model import (
     features,
     save,
 )
-from analysis.text import normalize
+from analysis.training_data import (
+    DATA,
+    TONES,
+    Example,
+    dev_comments,
+    is_frozen,
+    nlpcc,
+    office_labels,
+    plan_targets,
+    sentiment,
+)
 
 __all__ = [
     "DATA",
@@ -52,134 +61,16 @@ __all__ = [
     "is_frozen",
     "main",
     "nlpcc",
+    "office_labels",
     "plan_targets",
     "sentiment",
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
-SEEDS = ROOT.parent / "shared" / "seeds"
 SEED = 2016
 FOLDS = 5
 LEVEL_ONE = ("favor", "against", "none")
-TONES = ("pos", "neg", "neu")
-NLPCC_LABEL = {"FAVOR": "favor", "AGAINST": "against", "NONE": "none"}
 LEVEL_ONE_OF = {"support": "favor", "oppose": "against", "other": "none"}
 STANCE_OF = {"favor": "support", "against": "oppose", "none": "other"}
-SMP_TONE = {"happy": "pos", "angry": "neg", "sad": "neg", "fear": "neg", "neural": "neu"}
-
-
-@dataclass(frozen=True)
-class Example:
-    """One training or test text. ``stance`` is a level-one label (favor/against/none), a
-    five-way stance or ""; ``tone`` is pos/neg/neu or ""."""
-
-    id: str
-    text: str
-    target: str
-    stance: str = ""
-    tone: str = ""
-    group: str = ""  # NLPCC target, "dev", or the sentiment corpus
-
-
-def is_frozen(key: str) -> bool:
-    """The frozen test part: about one key in three, by a hash (never tuned on)."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()[0] % 3 == 0
-
-
-def _require(path: Path) -> Path:
-    if not path.is_file():
-        raise FileNotFoundError(f"未找到数据文件 {path}（应位于仓库旁的 ../shared/）")
-    return path
-
-
-def nlpcc(data: Path = DATA) -> list[Example]:
-    """The NLPCC 2016 Weibo stance training posts (tab-separated, quoted newlines allowed)."""
-    path = _require(data / "stance" / "nlpcc2016_weibo_stance_train.tsv")
-    out: list[Example] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            label = NLPCC_LABEL.get((row.get("stance") or "").strip().upper())
-            text = normalize(row.get("text") or "")
-            target = (row.get("target") or "").strip()
-            if label and text and target:
-                out.append(Example(f"n{row['id']}", text, target, label, group=target))
-    return out
-
-
-_CN = "一二三四五六七八九十"
-_PART = re.compile(r"^#*\s*([一二三四五六七八九十]+)、")
-_SUB = re.compile(r"^#*\s*[(（]([一二三四五六七八九十]+)[)）]")
-_BOX = re.compile(r"^#*\s*专栏\s*(\d+)")
-_ANNEX = re.compile(r"^#*\s*附件\s*(\d+)")
-_ITEM = re.compile(r"^(\d+)[.．、]")
-
-
-def plan_targets(path: Path | None = None) -> dict[str, str]:
-    """Text of every target of seed plan 002 (``document``, ``part:一``, ``sub:（七）``,
-    ``item:（七）/1``, ``box:专栏2``, ``annex:1``), each up to 1,500 characters."""
-    path = _require(path or SEEDS / "002_3c784148d53b7ccd.txt")
-    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    texts: dict[str, list[str]] = {}
-    title = next((ln.lstrip("# ") for ln in lines if ln.startswith("#")), "")
-    texts["document"] = [title]
-    part = sub = box = item = annex = None
-    for line in lines:
-        plain = line.lstrip("# ")
-        if m := _ANNEX.match(line):
-            annex, part, sub, box, item = f"annex:{m.group(1)}", None, None, None, None
-        elif m := _BOX.match(line):
-            box, item = f"box:专栏{m.group(1)}", None
-        elif m := _SUB.match(line):
-            sub, box, item = f"sub:（{m.group(1)}）", None, None
-        elif (m := _PART.match(line)) and all(c in _CN for c in m.group(1)):
-            part, sub, box, item, annex = f"part:{m.group(1)}", None, None, None, None
-        elif (m := _ITEM.match(line)) and sub and not box:
-            item = f"item:{sub[4:]}/{m.group(1)}"
-        for key in (annex, part, sub, box, item):
-            if key and (key != sub or not box) and (key != part or not (sub or box)):
-                texts.setdefault(key, []).append(plain)
-    return {k: "".join(v)[:1500] for k, v in texts.items()}
-
-
-def dev_comments(data: Path = DATA, targets: dict[str, str] | None = None) -> list[Example]:
-    """comments_dev with its five-way stance and tone; ``target`` is the clause text."""
-    path = _require(data / "comments_dev" / "plan002_comments.jsonl")
-    aims = targets if targets is not None else plan_targets()
-    out: list[Example] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        key = row["target"]
-        sub = "sub:" + key[5:].split("/")[0] if key.startswith("item:") else key
-        target = aims.get(key) or aims.get(sub) or aims.get("document", "")
-        out.append(
-            Example(
-                row["id"], normalize(row["text"]), target, row["stance"], row["polarity"], "dev"
-            )
-        )
-    return out
-
-
-def sentiment(data: Path = DATA) -> list[Example]:
-    """waimai_10k (1 → pos, 0 → neg) and smp2020 (happy → pos, angry/sad/fear → neg,
-    neural → neu; surprise dropped: it is either)."""
-    out: list[Example] = []
-    with _require(data / "sentiment" / "waimai_10k.csv").open(encoding="utf-8-sig") as fh:
-        for i, row in enumerate(csv.DictReader(fh)):
-            text = normalize(row.get("review") or "")
-            if text:
-                tone = "pos" if row.get("label") == "1" else "neg"
-                out.append(Example(f"w{i}", text, "", tone=tone, group="waimai"))
-    smp = _require(data / "sentiment" / "smp2020_ewect_virus_train.csv")
-    with smp.open(encoding="utf-8-sig") as fh:
-        for row in csv.DictReader(fh):
-            tone = SMP_TONE.get(row.get("label") or "")
-            text = normalize(row.get("content") or "")
-            if tone and text:
-                out.append(Example(f"s{row['id']}", text, "", tone=tone, group="smp2020"))
-    return out
 
 
 def _fold(key: str, seed: int) -> int:
@@ -367,16 +258,32 @@ def training_sets(data: Path = DATA) -> tuple[list[Example], list[Example], list
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.train_stance", description=__doc__)
+    parser.add_argument(
+        "--labels",
+        nargs="*",
+        type=Path,
+        default=[],
+        help="一个或多个 comments export SLUG --labels 导出的 JSONL 文件，与内置数据一起训练",
+    )
+    parser.add_argument("--output", type=Path, default=MODEL_PATH, help="模型文件的写入位置")
+    args = parser.parse_args(argv)
     try:
+        stanced, toned = office_labels(args.labels)
         posts, comments, reviews = training_sets()
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"无法训练：{exc}", file=sys.stderr)
         return 1
+    if args.labels:
+        print(f"本单位标注：立场 {len(stanced)} 条，仅语气 {len(toned)} 条", file=sys.stderr)
+    comments, reviews = [*comments, *stanced], [*reviews, *toned]
     models = fit(posts, comments, reviews, log=True)
-    save(models, MODEL_PATH)
-    size = MODEL_PATH.stat().st_size
+    save(models, args.output)
+    size = args.output.stat().st_size
     print(
-        f"{MODEL_PATH}: {size / 1e6:.1f} MB；NLPCC {len(posts)} 条，comments_dev 开发部分 "
+        f"{args.output}: {size / 1e6:.1f} MB；NLPCC {len(posts)} 条，comments_dev 开发部分 "
         f"{len(comments)} 条，情感语料 {len(reviews)} 条",
         file=sys.stderr,
     )

@@ -179,6 +179,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
     if args.feedback:
         name = "feedback.md"
+    elif args.labels:
+        name = "labels.jsonl"
     elif args.format == "digest":
         name = "digest.md"
     else:
@@ -305,6 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv / json：意见列表（默认遮盖个人信息）；digest：汇总分析 Markdown",
     )
     p.add_argument("--personal", action="store_true", help="意见列表含姓名、联系方式（仅限内部）")
+    p.add_argument(
+        "--labels",
+        action="store_true",
+        help="人工确认的标注（JSONL，供 python -m analysis.train_stance --labels 重新训练）",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("add-drafter", help="新建起草人员账号，打印一次密码和 API 令牌")

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from analysis import CommentNote
+from analysis import CommentNote, Digest
 from comments import storage, views
 from comments.digests import DigestService
 from comments.errors import InputError
+from comments.storage import corrections as stored_corrections
 from comments.storage import decisions, review
 from comments.storage.models import AuditLog, Comment, Decision, Draft
 
@@ -89,6 +90,8 @@ def comment_records(
         if note is not None:
             record |= {
                 "stance": note.stance,
+                "polarity": note.polarity,
+                "reviewed": note.reviewed,
                 "cluster": note.cluster,
                 "campaign": note.campaign,
                 "flags": list(note.flags),
@@ -113,6 +116,8 @@ _COLUMNS = [
     ("show_name", "同意公开姓名"),
     ("status", "状态"),
     ("stance", "立场"),
+    ("polarity", "语气"),
+    ("reviewed", "人工更正"),
     ("cluster", "观点聚类"),
     ("campaign", "批量提交"),
     ("flags", "标记"),
@@ -169,6 +174,7 @@ EXPORT_NAMES = (
     "public-comments.csv",
     "public-comments.json",
     "audit.csv",
+    "labels.jsonl",
 )
 
 
@@ -190,6 +196,8 @@ def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str,
             return render_feedback_markdown(
                 digests.get(draft).digest, decisions.for_analysis(stored, members)
             )
+        if name == "labels.jsonl":
+            return labels_jsonl(session, draft, digests.get(draft).digest)
         if name == "audit.csv":
             rows = storage.audit_log(session, limit=1_000_000, draft_slug=draft.slug)
             return audit_csv(rows, tz)
@@ -214,3 +222,50 @@ def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str,
     if name.endswith(".csv"):
         return comments_csv(records, personal=personal)
     return comments_json(draft, records, personal=personal)
+
+
+def labels_jsonl(session: Session, draft: Draft, digest: Digest) -> str:
+    """What people confirmed, one JSON object per comment: training data for
+    ``python -m analysis.train_stance --labels FILE`` (text masked; drafters only).
+
+    Each line has ``id``, ``clause``, ``target`` (the clause text the stance is toward), ``text``
+    and only the fields a person set: ``stance``, ``polarity``, ``flags``, ``point`` (the name
+    of the confirmed point the comment is in).
+    """
+    from analysis import mask_pii
+
+    assert draft.id is not None
+    fixes = stored_corrections.latest_comment_fixes(session, draft.id)
+    point_of: dict[int, str] = {}
+    for point, members in stored_corrections.points_with_members(session, draft.id):
+        if point.merged_into is None:
+            point_of.update(dict.fromkeys(members, point.label))
+    notes = {n.id: n for n in digest.comments}
+    labels = {c.id: c.label for s in digest.sections for c in s.clusters if c.confirmed}
+    point_of = {
+        m: labels.get(notes[m].cluster or "", name) if m in notes else name
+        for m, name in point_of.items()
+    }
+    ids = sorted(set(fixes) | set(point_of))
+    bodies = {c.id: c for c in review.comments_by_ids(session, draft.id, ids)}
+    texts = {c.key: c.text for c in storage.clauses_of(session, draft.id)}
+    lines = []
+    for comment_id in ids:
+        comment = bodies.get(comment_id)
+        if comment is None:
+            continue
+        fix = fixes.get(comment_id, {})
+        note = notes.get(comment_id)
+        clause = note.bucket if note else comment.clause_key
+        row: dict[str, Any] = {
+            "id": comment_id,
+            "draft": draft.slug,
+            "clause": clause,
+            "target": texts.get(clause or "", draft.title),
+            "text": mask_pii(comment.body),
+        }
+        row |= {k: fix[k] for k in ("stance", "polarity", "flags") if k in fix}
+        if comment_id in point_of and point_of[comment_id]:
+            row["point"] = point_of[comment_id]
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)

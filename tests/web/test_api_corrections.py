@@ -191,3 +191,33 @@ async def test_the_openapi_document_describes_the_corrections_endpoint(client):
     schemas = doc["components"]["schemas"]
     assert schemas["CommentCorrection"]["properties"]["stance"]["enum"][0] == "support"
     assert "merge_into" in schemas["PointCorrection"]["properties"]
+
+
+async def test_confirmed_labels_export_as_jsonl_that_the_training_script_reads(
+    client, me, tmp_path, capsys
+):
+    import json
+
+    from analysis import train_stance
+
+    ids = [await post(client, b) for b in [*BROADBAND[:2], "支持，联系我 13812345678。"]]
+    await correct(client, me, {"comment": ids[2], "stance": "support", "polarity": "pos"})
+    key = note(await digest(client, me), ids[0])["cluster"]
+    await correct(client, me, {"cluster": key, "label": "小区宽带垄断"})
+    r = await client.get("/drafter/drafts/tingche/export/labels.jsonl", headers=me.bearer)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    rows = {row["id"]: row for row in map(json.loads, r.text.splitlines())}
+    assert rows[ids[2]]["stance"] == "support" and rows[ids[2]]["polarity"] == "pos"
+    assert "13812345678" not in r.text  # masked
+    assert rows[ids[2]]["target"]  # the clause text the stance is toward
+    assert rows[ids[0]]["point"] == "小区宽带垄断" and "stance" not in rows[ids[0]]
+    path = tmp_path / "office.jsonl"
+    path.write_text(r.text, encoding="utf-8")
+    stanced, toned = train_stance.office_labels([path])
+    assert [e.stance for e in stanced] == ["support"] and stanced[0].tone == "pos"
+    assert toned == []
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    assert train_stance.main(["--labels", str(bad), "--output", str(tmp_path / "m.npz")]) == 1
+    assert "不是有效的标注记录" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()

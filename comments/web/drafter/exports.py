@@ -26,11 +26,13 @@ EXPORTS = {
     "public-comments.csv": "已公开意见（CSV，个人信息已遮盖，可公开）",
     "public-comments.json": "已公开意见（JSON，个人信息已遮盖，可公开）",
     "audit.csv": "本草案的操作记录（CSV）",
+    "labels.jsonl": "人工确认的标注（JSONL，可用于按本单位的判断重新训练模型）",
 }
 MEDIA = {
     "md": "text/markdown; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
 }
 
 
@@ -48,7 +50,7 @@ async def export_file(request: Request, caller: Caller) -> Response:
         raise InputError("unknown_export", "没有这种导出格式。", status=404)
     if name == "audit.csv" and caller.drafter.role != "admin":
         require_admin(caller.drafter)
-    if name in ("digest.md", "feedback.md"):
+    if name in ("digest.md", "feedback.md", "labels.jsonl"):
         # A long analysis shows its progress page (which reloads into the download).
         _result, progress = await digest_or_progress(request, caller, draft)
         if progress is not None:
