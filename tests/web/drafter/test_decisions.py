@@ -440,3 +440,25 @@ async def test_feedback_page_and_feedback_md_count_the_same_comments(client, eng
     assert re.search(r"<strong>[^<]*老旧小区[^<]*</strong>（1 条）", page)
     assert re.search(r"\*\*[^*]*老旧小区[^*]*\*\*（1 条）", markdown)
     assert "| 部分采纳 | 1 | 1 |" in markdown
+
+
+async def test_decision_forms_start_with_no_outcome_and_an_empty_one_is_refused(
+    client, engine, workspace
+):
+    page = await client.get(f"/drafter/drafts/{SLUG}/clause/第一章/第一条")
+    forms = re.findall(r'<select id="o-[^"]*" name="outcome" required>(.*?)</select>', page.text)
+    assert forms, "no decision form on the clause page"
+    for options in forms:
+        assert options.startswith('<option value="" selected>请选择处理结果</option>')
+        assert options.count(" selected") == 1
+    r = await decide(
+        client,
+        workspace["csrf"],
+        target_kind="comment",
+        target_id=str(workspace["comments"][0]["id"]),
+        outcome="",
+        reason="理由",
+    )
+    assert r.status_code == 400 and "请选择处理结果" in r.text
+    with Session(engine) as session:
+        assert list(session.exec(select(Decision))) == []
