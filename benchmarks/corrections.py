@@ -57,6 +57,7 @@ def curve(rows: list[dict], targets: dict[str, str], draws: int) -> dict:
     )
 
     keys = sorted({r["target"] for r in rows if r["target"] != "document"})
+
     def text(key: str) -> str:  # an item without text of its own reads its subpart's
         sub = "sub:" + key[5:].split("/")[0] if key.startswith("item:") else key
         return targets.get(key) or targets.get(sub) or targets.get("document", "")

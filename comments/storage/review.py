@@ -106,7 +106,9 @@ def record_decision(
     if target_kind not in DECISION_KINDS:
         raise InputError("bad_target", "处理对象只能是观点聚类、修改建议或单条意见。")
     if not outcome:
-        raise InputError("missing_outcome", "请选择处理结果（" + "、".join(DECISION_OUTCOMES) + "）。")
+        raise InputError(
+            "missing_outcome", "请选择处理结果（" + "、".join(DECISION_OUTCOMES) + "）。"
+        )
     if outcome not in DECISION_OUTCOMES:
         raise InputError("bad_outcome", "处理结果只能是：" + "、".join(DECISION_OUTCOMES) + "。")
     reason = reason.strip()

@@ -34,8 +34,46 @@ NONE_POINT = "__none__"
 WHOLE_DRAFT = "__general__"
 
 
+FIELD_LABELS = {
+    "stance": "立场",
+    "polarity": "语气",
+    "flags": "标记",
+    "clause": "条款",
+    "point": "观点",
+    "label": "名称",
+    "reviewed": "已审阅",
+    "merge": "并入",
+    "split": "拆分",
+}
+
+
+def _shown(field: str, value: Any) -> str:
+    """A stored value as the drafter reads it."""
+    if value is None:
+        return "—"
+    if field == "stance":
+        return STANCE_LABELS.get(value, value)
+    if field == "polarity":
+        return POLARITY_LABELS.get(value, value)
+    if field == "flags":
+        return "、".join(FLAG_LABELS.get(f, f) for f in value) or "（无）"
+    if field == "reviewed":
+        return "是" if value else "否"
+    if field == "split":
+        return f"{len(value.get('members', []))} 条意见拆出"
+    if field in ("clause", "point"):
+        return value or ("总体意见" if field == "clause" else "（不归入观点）")
+    return str(value)
+
+
 def _history(rows: list[Any]) -> list[dict[str, Any]]:
-    return [corrections.correction_dict(r) for r in reversed(rows)]
+    out = []
+    for row in reversed(rows):
+        d = corrections.correction_dict(row)
+        d["field_label"] = FIELD_LABELS.get(d["field"], d["field"])
+        d["before"], d["after"] = _shown(d["field"], d["previous"]), _shown(d["field"], d["value"])
+        out.append(d)
+    return out
 
 
 @protected
