@@ -163,6 +163,43 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_intake(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from comments import storage
+    from comments.channels import import_files
+
+    settings = _settings()
+    engine = _engine(settings)
+    try:
+        with Session(engine) as session:
+            draft = storage.draft_by_slug(session, args.slug)
+        if draft is None:
+            raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
+        files = []
+        for name in args.files:
+            path = Path(name)
+            if not path.is_file():
+                raise CommandError(f"找不到文件 {name}")
+            files.append((path.name, path.read_bytes()))
+        reports = import_files(engine, draft, files, actor="命令行导入")
+    finally:
+        engine.dispose()
+    if args.json:
+        json.dump([r.to_dict() for r in reports], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for r in reports:
+            waiting = sum(1 for c in r.created if c["waiting"])
+            print(
+                f"{r.name}：导入 {len(r.created)} 条（待确认条款 {waiting} 条），"
+                f"已导入过 {len(r.skipped)} 件，未导入 {len(r.problems)} 项"
+            )
+            for p in r.problems:
+                print(f"  - {p.where}：{p.message}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
@@ -296,6 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug")
     p.add_argument("--format", choices=["json", "markdown"], default="json", help="输出格式")
     p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser(
+        "intake", help="导入电子邮件（.eml/.mbox）、表格（.csv/.xlsx）和信件（.docx/.txt）中的意见"
+    )
+    p.add_argument("slug")
+    p.add_argument("files", nargs="+", help="一个或多个文件")
+    p.add_argument("--json", action="store_true", help="按文件列出新建的意见、回执和未导入的内容")
+    p.set_defaults(func=cmd_intake)
 
     p = sub.add_parser("export", help="导出意见采纳情况、汇总分析或意见（打印到标准输出）")
     p.add_argument("slug")

@@ -17,8 +17,8 @@ from sqlmodel import Session
 from analysis import CORRECTABLE_FLAGS, GENERAL_KEY, POLARITIES, STANCES, Cluster, Digest
 from comments import storage
 from comments.errors import InputError
+from comments.storage import channels, review
 from comments.storage import corrections as store
-from comments.storage import review
 from comments.storage.models import Correction, Draft, Point
 
 NEW_POINT = "new"
@@ -152,6 +152,14 @@ class _Comments(_Target):
             self.record("comment", target, "flags", value, before)
         if "clause" in payload:
             bucket = self._clause(target, payload["clause"], note, bucket)
+            if found[0].proposed_clause is not None:  # it waited in 待确认条款: answered
+                channels.assign_clause(
+                    self.session,
+                    found[0],
+                    payload["clause"] or None,
+                    slug=self.draft.slug,
+                    actor=self.actor,
+                )
         if "cluster" in payload:
             self._point(raw, payload["cluster"], payload.get("label"), note, bucket)
         return self.rows

@@ -86,6 +86,13 @@ class Comment(SQLModel, table=True):
     # Chosen by the client (the form sends one): a retry with the same key and text gets the
     # first receipt instead of storing the comment twice.
     idempotency_key: str | None = Field(default=None, max_length=64)
+    # web | email | letter | spreadsheet; an imported comment keeps the message it came in.
+    channel: str = Field(default="web", max_length=16, sa_column_kwargs={"server_default": "web"})
+    message_id: int | None = Field(default=None, index=True)
+    # How sure the clause is, for a comment whose clause was inferred (None: chosen by the sender).
+    clause_confidence: float | None = None
+    # A clause the inference proposes but nobody confirmed (the comment waits in 待确认条款).
+    proposed_clause: str | None = Field(default=None, max_length=255)
 
 
 class Drafter(SQLModel, table=True):
@@ -209,3 +216,25 @@ class PointMember(SQLModel, table=True):
     point_id: int = Field(
         sa_column=Column(Integer, ForeignKey("point.id", ondelete="CASCADE"), index=True)
     )
+
+
+CHANNELS = ("web", "email", "letter", "spreadsheet")
+
+
+class InboundMessage(SQLModel, table=True):
+    """A message received outside the web form, kept whole; its comments point at it."""
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "source", name="uq_inboundmessage_draft_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    channel: str = Field(max_length=16)
+    source: str = Field(max_length=255)  # Message-ID, or file and row
+    sender: str = Field(default="", max_length=200)
+    contact: str = Field(default="", max_length=200)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    received_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
