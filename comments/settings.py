@@ -53,6 +53,12 @@ SETTINGS: dict[str, SettingInfo] = {
     "max_upload_bytes": SettingInfo(
         "COMMENTS_MAX_UPLOAD_BYTES", "10485760", "上传草案文件的最大字节数（默认 10 MB）"
     ),
+    "public_url": SettingInfo(
+        "COMMENTS_PUBLIC_URL",
+        "",
+        "公众访问本服务的网址（如 `https://yijian.example.gov.cn`），写入给来信者的回复文本中的"
+        "回执查询地址；留空时用起草人员访问本服务所用的地址",
+    ),
     "load_example": SettingInfo(
         "COMMENTS_LOAD_EXAMPLE",
         "1",
@@ -122,6 +128,7 @@ class Settings:
     max_comment_chars: int = 5000
     max_body_bytes: int = 65536
     max_upload_bytes: int = 10 * 1024 * 1024
+    public_url: str = ""
     load_example: bool = True
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = 10

@@ -18,6 +18,7 @@ from comments.cli import main
 from comments.storage.db import make_engine, migrate
 from comments.storage.models import Comment, InboundMessage
 from tests.conftest import add_draft
+from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_account  # noqa: F401
 
 ARTICLE_ONE = "第一章/第一条"
 
@@ -200,3 +201,64 @@ def test_the_cli_prints_per_file_json(tmp_path: Path, capsys, monkeypatch):
     assert created["clause"] == ARTICLE_ONE and created["receipt"] and created["confidence"] >= 0.9
     assert main(["intake", "tingche", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["already_imported"] == ["<m1@example.cn>"]
+
+
+# -- the drafters' side -----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def desk(client, engine):
+    add_draft(engine, organisation=ORG)
+    me = make_account(engine, "收文员", ORG)
+    return {"csrf": await log_in(client, me), "me": me}
+
+
+@pytest.mark.anyio
+async def test_upload_queue_assign_and_the_reply(client, engine, desk):
+    page = await client.get("/drafter/drafts/tingche/intake")
+    assert page.status_code == 200 and "来信与表格" in page.text
+    files = [
+        (
+            "files",
+            (
+                "m.eml",
+                eml("第一条：支持，建议尽快实施。\n第二条：收费应当公示。"),
+                "message/rfc822",
+            ),
+        ),
+        ("files", ("l.txt", "我觉得这个办法总体不错，没什么意见。".encode(), "text/plain")),
+        ("files", ("bad.csv", "姓名\n张三\n".encode(), "text/csv")),
+    ]
+    r = await client.post(
+        "/drafter/drafts/tingche/intake/upload", data={"csrf_token": desk["csrf"]}, files=files
+    )
+    assert r.status_code == 200, r.text
+    assert "共导入 3 条意见" in r.text and "没有找到“意见内容”列" in r.text
+    rows = comments_in(engine)
+    waiting = [c for c in rows if c.proposed_clause is not None]
+    assert len(waiting) == 1 and waiting[0].clause_key is None
+    queue = await client.get("/drafter/drafts/tingche/unassigned")
+    assert queue.status_code == 200 and "总体不错" in queue.text
+    token = re.search(r'name="digest" value="([^"]*)"', queue.text).group(1)  # type: ignore[union-attr]
+    r = await client.post(
+        "/drafter/drafts/tingche/corrections",
+        data={
+            "csrf_token": desk["csrf"],
+            "comment": str(waiting[0].id),
+            "clause": "__general__",
+            "assign": "1",
+            "digest": token,
+            "next": "/drafter/drafts/tingche/unassigned",
+        },
+    )
+    assert r.status_code == 303, r.text
+    with Session(engine) as session:
+        again = session.get(Comment, waiting[0].id)
+        assert again is not None and again.proposed_clause is None and again.clause_key is None
+    message_id = rows[0].message_id
+    page = await client.get(f"/drafter/drafts/tingche/messages/{message_id}")
+    assert page.status_code == 200 and rows[0].receipt in page.text and rows[1].receipt in page.text
+    reply = await client.get(f"/drafter/drafts/tingche/messages/{message_id}/reply.txt")
+    assert reply.status_code == 200 and reply.text.count("/receipts/") == 2
+    missing = await client.get("/drafter/drafts/tingche/messages/99999")
+    assert missing.status_code == 404

@@ -9,6 +9,7 @@ decisions, exports, and the admin pages. Every route of the workspace is listed 
 | ``comments.py`` | the filtered comment list behind every figure, the moderation queue |
 | ``decisions.py`` | adoption decisions on clusters, suggestions and comments |
 | ``corrections.py`` | correcting a comment's reading and a point's name and members |
+| ``channels.py`` | importing e-mails, letters and spreadsheets; 待确认条款; a message whole and its reply |
 | ``exports.py`` | the files drafters download |
 | ``admin.py`` | accounts and the audit log (admins) |
 """
@@ -17,7 +18,16 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from comments.web.drafter import admin, comments, corrections, decisions, digest, drafts, exports
+from comments.web.drafter import (
+    admin,
+    channels,
+    comments,
+    corrections,
+    decisions,
+    digest,
+    drafts,
+    exports,
+)
 
 routes = [
     Route("/login", drafts.login_page),
@@ -37,6 +47,11 @@ routes = [
     Route("/drafter/drafts/{slug}/comments/{id}", corrections.comment_page),
     Route("/drafter/drafts/{slug}/points/{key:path}", corrections.point_page),
     Route("/drafter/drafts/{slug}/corrections", corrections.submit, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/intake", channels.intake_page),
+    Route("/drafter/drafts/{slug}/intake/upload", channels.intake_upload, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/unassigned", channels.waiting_page),
+    Route("/drafter/drafts/{slug}/messages/{id}", channels.message_page),
+    Route("/drafter/drafts/{slug}/messages/{id}/reply.txt", channels.message_reply),
     Route("/drafter/drafts/{slug}/digest", digest.digest_overview),
     Route("/drafter/drafts/{slug}/clause/{key:path}", digest.clause_page),
     Route("/drafter/drafts/{slug}/exports", exports.exports_page),

@@ -191,7 +191,8 @@ def _payload(form: Any, digest: Digest) -> dict[str, Any]:
         clause = form.get("clause")
         if clause:
             key = "" if clause == WHOLE_DRAFT else clause
-            if note is None or (key or GENERAL_KEY) != note.bucket:
+            # "assign": the answer for a comment waiting in 待确认条款, even if unchanged.
+            if form.get("assign") or note is None or (key or GENERAL_KEY) != note.bucket:
                 payload["clause"] = key
         point = form.get("cluster")
         if point and "clause" not in payload:
