@@ -75,13 +75,14 @@ def render_feedback_docx(report: FeedbackReport) -> bytes:
     """The report as the bytes of a .docx file (python-docx, loaded on first use)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
 
     document = docx.Document()
     _east_asian(document.styles["Normal"], BODY_FONT)
     document.styles["Normal"].font.size = Pt(12)
     for name in ("Title", "Heading 1", "Heading 2"):
         _east_asian(document.styles[name], HEADING_FONT)
+        document.styles[name].font.color.rgb = RGBColor(0, 0, 0)  # print black, not theme blue
     document.core_properties.title = _xml(report.title)
     document.core_properties.author = _xml(report.issuer or "起草单位")
     title = document.add_heading(_xml(report.title), level=0)

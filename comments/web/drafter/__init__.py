@@ -7,7 +7,7 @@ decisions, exports, and the admin pages. Every route of the workspace is listed 
 | ``drafts.py`` | login, logout, the dashboard, upload and preview, edit, publish / close / extend |
 | ``digest.py`` | the digest overview and the per-clause page |
 | ``comments.py`` | the filtered comment list behind every figure, the moderation queue |
-| ``decisions.py`` | adoption decisions on clusters, suggestions and comments |
+| ``decisions.py`` | adoption decisions on clusters, suggestions and comments; publishing them |
 | ``exports.py`` | the files drafters download |
 | ``admin.py`` | accounts and the audit log (admins) |
 """
@@ -33,6 +33,7 @@ routes = [
     Route("/drafter/drafts/{slug}/moderation", comments.moderate, methods=["POST"]),
     Route("/drafter/drafts/{slug}/decisions", decisions.decisions_page),
     Route("/drafter/drafts/{slug}/decisions", decisions.decide, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/decisions/publish", decisions.publish, methods=["POST"]),
     Route("/drafter/drafts/{slug}/digest", digest.digest_overview),
     Route("/drafter/drafts/{slug}/clause/{key:path}", digest.clause_page),
     Route("/drafter/drafts/{slug}/exports", exports.exports_page),
