@@ -36,11 +36,16 @@ def latest_publication(session: Session, draft_id: int) -> FeedbackPublication |
     ).first()
 
 
+def latest_number(session: Session, draft_id: int) -> int:
+    """How many times the draft's report was published (0: never)."""
+    last = session.exec(
+        select(func.max(FeedbackPublication.number)).where(FeedbackPublication.draft_id == draft_id)
+    ).one()
+    return int(last or 0)
+
+
 def has_publication(session: Session, draft_id: int) -> bool:
-    found = session.exec(
-        select(FeedbackPublication.id).where(FeedbackPublication.draft_id == draft_id).limit(1)
-    ).first()
-    return found is not None
+    return latest_number(session, draft_id) > 0
 
 
 def publications_of(session: Session, draft_id: int) -> list[FeedbackPublication]:
@@ -57,10 +62,7 @@ def publications_of(session: Session, draft_id: int) -> list[FeedbackPublication
 def next_number(session: Session, draft_id: int) -> int:
     """The number the draft's next publication takes (two publishers racing for it: the
     unique constraint lets one win, the other is told)."""
-    last = session.exec(
-        select(func.max(FeedbackPublication.number)).where(FeedbackPublication.draft_id == draft_id)
-    ).one()
-    return int(last or 0) + 1
+    return latest_number(session, draft_id) + 1
 
 
 def add_publication(
@@ -127,17 +129,31 @@ def report_of(publication: FeedbackPublication) -> dict[str, Any]:
     return dict(json.loads(publication.report_json))
 
 
+def _latest_entries(session: Session, draft_id: int) -> tuple[int, list[dict[str, Any]]] | None:
+    """(id, decisions) of the newest publication, without loading its report."""
+    row = session.exec(
+        select(FeedbackPublication.id, FeedbackPublication.decisions_json)
+        .where(FeedbackPublication.draft_id == draft_id)
+        .order_by(col(FeedbackPublication.number).desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], list(json.loads(row[1]))
+
+
 def published_decision(session: Session, comment: Comment) -> CommentDecision | None:
     """The comment's decision as last published, or None (not published, or not in it)."""
     if comment.id is None or comment.status != "published":
         return None
-    publication = latest_publication(session, comment.draft_id)
-    if publication is None or publication.id is None:
+    latest = _latest_entries(session, comment.draft_id)
+    if latest is None:
         return None
-    member = session.get(FeedbackPublicationMember, (publication.id, comment.id))
+    publication_id, entries = latest
+    member = session.get(FeedbackPublicationMember, (publication_id, comment.id))
     if member is None:
         return None
-    entry = entries_of(publication)[member.entry]
+    entry = entries[member.entry]
     return CommentDecision(
         outcome=entry["outcome"],
         reason=entry["reason"],
@@ -149,13 +165,13 @@ def published_decision(session: Session, comment: Comment) -> CommentDecision | 
 
 def published_outcomes(session: Session, draft_id: int) -> dict[int, tuple[str, str]]:
     """comment id → (outcome, reason) as last published (empty before any publication)."""
-    publication = latest_publication(session, draft_id)
-    if publication is None:
+    latest = _latest_entries(session, draft_id)
+    if latest is None:
         return {}
-    entries = entries_of(publication)
+    publication_id, entries = latest
     rows = session.exec(
         select(FeedbackPublicationMember.comment_id, FeedbackPublicationMember.entry).where(
-            FeedbackPublicationMember.publication_id == publication.id
+            FeedbackPublicationMember.publication_id == publication_id
         )
     )
     return {

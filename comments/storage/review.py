@@ -181,13 +181,6 @@ def decision_count(session: Session, draft_id: int) -> int:
     )
 
 
-def has_decisions(session: Session, draft_id: int) -> bool:
-    return (
-        session.exec(select(Decision.id).where(Decision.draft_id == draft_id).limit(1)).first()
-        is not None
-    )
-
-
 def decisions_of(session: Session, draft_id: int) -> list[Decision]:
     return list(
         session.exec(

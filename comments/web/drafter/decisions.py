@@ -25,6 +25,7 @@ from comments.web.drafter.common import (
     Caller,
     digest_or_progress,
     digest_token,
+    fingerprint_token,
     guarded_draft,
     parse_int,
     protected,
@@ -199,9 +200,11 @@ async def publish(request: Request, caller: Caller) -> Response:
     token = values.get("digest", "")
 
     def run() -> int:
-        result = state.digests.get(draft)  # fresh: the published figures are today's
-        if token and digest_token(result) != token:
+        assert draft.id is not None
+        fresh, mark = state.digests.state(draft.id)
+        if token and fingerprint_token(mark) != token:  # told before any analysis runs
             raise InputError("digest_changed", DIGEST_CHANGED_PUBLISH, status=409)
+        result = fresh or state.digests.get(draft)  # fresh: the published figures are today's
         with state.session() as session:
             publication = feedback.publish(
                 session=session, draft=draft, digest=result.digest, actor=caller.drafter.name

@@ -485,6 +485,8 @@ async def test_recorded_decisions_stay_internal_until_the_office_publishes_them(
     assert 'href="/drafts/tingche/feedback"' not in (await client.get(f"/drafts/{SLUG}")).text
     page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
     assert "尚未发布。" in page and "发布采纳情况" in page
+    overview = (await client.get(f"/drafter/drafts/{SLUG}")).text
+    assert "2 项</a> · 尚未发布" in overview and 'href="/drafts/tingche/feedback"' not in overview
     # The drafters' own export shows what they recorded.
     private = await client.get(f"/drafter/drafts/{SLUG}/export/comments.csv")
     assert "部分采纳" in private.content.decode("utf-8-sig")
@@ -507,6 +509,8 @@ async def test_recorded_decisions_stay_internal_until_the_office_publishes_them(
     )
     assert [row["处理结果"] for row in rows] == ["部分采纳", "部分采纳", "另行研究"]
     assert 'href="/drafts/tingche/feedback"' in (await client.get(f"/drafts/{SLUG}")).text
+    overview = (await client.get(f"/drafter/drafts/{SLUG}")).text
+    assert '已发布 1 次：<a href="/drafts/tingche/feedback">' in overview
 
 
 async def test_each_publication_is_kept_and_audited_and_changes_wait_for_the_next_one(
