@@ -1,9 +1,10 @@
 """How a reader cites a clause and a draft: "第五条 优化升级宽带网络", 《…（征求意见稿）》.
 
 The digest names clauses by internal keys (``二/（二）/5``); a published report names them as a
-reader would. A label that is unique in the draft stands alone ("第一条", a continuously numbered
-"5." as "第五条"); one that repeats ("（二）", "第二款", a bullet's "第一点") is preceded by its
-parent's citation ("二、（二）", "第二条第二款"). The heading follows, without its full stop.
+reader would. An article, chapter or part whose label is unique in the draft stands alone
+("第一条", "一、", a continuously numbered "5." as "第五条"); a place under a parent ("（二）",
+"第一节", "第二款", a law's "（一）" as "第（一）项", a bullet's "第一点") follows its parent's citation
+("二、（二）", "第二章第一节", "第二条第二款"). The heading follows, without its full stop.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ _DASHES = ("--", "——", "－－", "—")
 _TIGHT_AFTER = ("、", "）", "】", "：")
 _HEADING_END = "。．.；;：:，,、 \u3000"
 _DRAFT_MARK = "（征求意见稿）"
+# Kinds whose label can name a clause alone when it is unique in the draft ("第十条", "第一章",
+# "一、", "附件1"); the others are places under their parent and always follow its citation.
+_STANDALONE_KINDS = frozenset(
+    {"article", "chapter", "book", "subbook", "part", "preamble", "annex", "box"}
+)
+_LAW_ITEM = re.compile(r"^（[一二三四五六七八九十]+）$")
 BUCKET_TITLES = {GENERAL_KEY: "总体意见", UNKNOWN_KEY: "未对应到具体条款的意见"}
 
 
@@ -97,9 +104,13 @@ class Citations:
 
     @staticmethod
     def _own_label(section: Section) -> str:
-        label = section.label.strip().translate(_PARENS)
+        label = "".join(section.label.split()).translate(_PARENS)  # "附件 1" → "附件1"
         if section.kind == "bullet" or not label or label in _DASHES:
             return section.key.rsplit("/", 1)[-1]
+        if section.kind == "item" and _LAW_ITEM.match(label):
+            return f"第{label}项"  # 第十条第一款第（一）项
+        if section.kind == "subitem" and (m := _NUMBERED.match(label)):
+            return f"第{m.group(1)}目"  # 第三条第一款第（二）项第2目
         return label
 
     def _standalone(self, section: Section) -> str | None:
@@ -112,8 +123,8 @@ class Citations:
             if self._numbers[number] == 1 and name not in self._counts:
                 return name
             return None
-        if section.kind == "bullet" or not section.label.strip() or section.label in _DASHES:
-            return None  # "第一点", "第二款": a place under the parent, never a name alone
+        if section.kind not in _STANDALONE_KINDS or not section.label.strip():
+            return None  # "（二）", "第一节", "第二款", "第一点": a place under the parent
         return own if self._counts[own] == 1 else None
 
     def ref(self, key: str) -> str:
@@ -128,7 +139,9 @@ class Citations:
         if alone is None:
             parent = section.parent if section.parent in self._own else None
             prefix = self.ref(parent) if parent and parent != key else ""
-            alone = prefix + self._own[key]
+            own = self._own[key]
+            gap = " " if prefix[-1:].isdigit() and own[:1].isdigit() else ""  # 专栏1 1.
+            alone = prefix + gap + own
         self._refs[key] = alone
         return alone
 

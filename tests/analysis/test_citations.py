@@ -76,6 +76,35 @@ def test_law_articles_stand_alone_and_paragraphs_name_their_article() -> None:
     assert names["第一章/第三条/第二款"] == "第三条第二款"
 
 
+def test_a_section_of_a_chapter_names_its_chapter() -> None:
+    clauses = [
+        ClauseInput("第二章", "chapter", "第二章", "数据", "", None, 0),
+        ClauseInput("第二章/第一节", "section", "第一节", "公共数据", "", "第二章", 1),
+    ]
+    assert cited(clauses)["第二章/第一节"] == "第二章第一节 公共数据"
+
+
+def test_law_items_and_boxes_read_as_a_reader_cites_them() -> None:
+    clauses = [
+        ClauseInput("第十条", "article", "第十条", "", "", None, 0),
+        ClauseInput("第十条/第一款", "paragraph", "", "", "下列区域禁止充电：", "第十条", 1),
+        ClauseInput("第十条/第一款/（一）", "item", "（一）", "", "楼道；", "第十条/第一款", 2),
+        ClauseInput(
+            "第十条/第一款/（一）/2", "subitem", "2.", "", "地下室。", "第十条/第一款/（一）", 3
+        ),
+        ClauseInput("专栏1", "box", "专栏 1", "重点工程", "", None, 4),
+        ClauseInput("专栏1/1", "clause", "1.", "市级政务云。", "", "专栏1", 5),
+        ClauseInput("附件1", "annex", "附件 1", "", "", None, 6),
+        ClauseInput("附件1/1", "clause", "1.", "指标。", "", "附件1", 7),
+    ]
+    names = cited(clauses)
+    assert names["第十条/第一款/（一）"] == "第十条第一款第（一）项"
+    assert names["第十条/第一款/（一）/2"] == "第十条第一款第（一）项第2目"
+    assert names["专栏1"] == "专栏1 重点工程"
+    assert names["专栏1/1"] == "专栏1 1. 市级政务云"  # two "1." in the draft: by their parent
+    assert names["附件1/1"] == "附件1 1. 指标"
+
+
 def test_no_citation_is_an_internal_key() -> None:
     for name in {**cited(POLICY), **cited(LAW)}.values():
         assert "/" not in name, name
