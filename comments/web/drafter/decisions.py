@@ -114,6 +114,7 @@ async def decisions_page(request: Request, caller: Caller) -> Response:
 
     data = await run_in_threadpool(load)
     snapshot: decisions_mod.Snapshot = data["snapshot"]
+    published = request.query_params.get("published", "")
     return render(
         request,
         "drafter/decisions.html",
@@ -123,14 +124,13 @@ async def decisions_page(request: Request, caller: Caller) -> Response:
         digest_token=digest_token(result),
         by_target={(d.target_kind, d.target_id): d for d in data["stored"]},
         outcomes=DECISION_OUTCOMES,
-        kind_labels=decisions_mod.KIND_LABELS,
         suggestion_title=suggestion_title,
         comments_url=comments_url,
         cite=citations(result.digest.sections),
         open_points=_open_by_section(snapshot),
         open_comments=snapshot.report.pending_comments,
         done=request.query_params.get("done") == "1",
-        published_now=request.query_params.get("published", ""),
+        published_now=published if published.isdigit() else "",
         **data,
     )
 
