@@ -9,8 +9,20 @@ Never imports ``comments`` (the service), a web framework or a database driver.
 (1, 'replace')
 """
 
+from analysis.citations import citations, feedback_title
 from analysis.corrections import CORRECTABLE_FLAGS
 from analysis.digest import DigestCache, build_digest
+from analysis.feedback import (
+    CountedDecision,
+    FeedbackClause,
+    FeedbackItem,
+    FeedbackReport,
+    OpenPoint,
+    build_feedback_report,
+    counted_decisions,
+    open_points,
+    suggestion_title,
+)
 from analysis.flags import flags as comment_flags
 from analysis.flags import hold_reason, mask_pii
 from analysis.markdown import (
@@ -41,6 +53,7 @@ from analysis.models import (
     Suggestion,
     Tally,
 )
+from analysis.word import render_feedback_docx
 
 __all__ = [
     "CORRECTABLE_FLAGS",
@@ -58,19 +71,31 @@ __all__ = [
     "CommentInput",
     "CommentNote",
     "Corrections",
+    "CountedDecision",
     "Decision",
     "Digest",
     "DigestCache",
     "DraftInfo",
     "PointInput",
+    "FeedbackClause",
+    "FeedbackItem",
+    "FeedbackReport",
+    "OpenPoint",
     "Ranking",
     "Section",
     "Suggestion",
     "Tally",
     "build_digest",
+    "build_feedback_report",
+    "citations",
     "comment_flags",
+    "counted_decisions",
+    "feedback_title",
     "hold_reason",
     "mask_pii",
+    "open_points",
     "render_digest_markdown",
+    "render_feedback_docx",
     "render_feedback_markdown",
+    "suggestion_title",
 ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from analysis.citations import chinese_number
+from analysis.feedback import BASIS, PENDING, FeedbackReport
 from analysis.models import (
-    GENERAL_KEY,
     OUTCOMES,
     STANCES,
     Cluster,
-    Decision,
     Digest,
     Section,
     Suggestion,
@@ -256,90 +256,52 @@ def render_digest_markdown(digest: Digest) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-class _Points:
-    """What each decision target names in the digest, looked up once per report."""
-
-    def __init__(self, digest: Digest) -> None:
-        self.clusters = {c.id: (s, c) for s in digest.sections for c in s.clusters}
-        self.suggestions = {g.id: (s, g) for s in digest.sections for g in s.suggestions}
-        self.comments = {str(n.id): n for n in digest.comments}
-
-    def point(self, decision: Decision) -> tuple[str, str, int, int]:
-        """(section key, point title as escaped Markdown, comments, campaign copies)."""
-        key, title, size, copies = self._point(decision)
-        if decision.members is not None:
-            notes = [self.comments.get(str(m)) for m in decision.members]
-            size = len(decision.members)
-            copies = sum(1 for n in notes if n is not None and n.campaign)
-        return key, title, size, copies
-
-    def _point(self, decision: Decision) -> tuple[str, str, int, int]:
-        kind, target = decision.target_kind, decision.target_id
-        if kind == "cluster" and target in self.clusters:
-            section, c = self.clusters[target]
-            copies = sum(k.size for k in section.campaigns if k.id in c.campaigns)
-            return section.key, "其他意见" if c.remainder else _text(c.label), c.size, copies
-        if kind == "suggestion" and target in self.suggestions:
-            section, g = self.suggestions[target]
-            before, after = _change(g)  # already escaped
-            title = f"{before}{after}" if g.operation == "delete" else f"{before} → {after}"
-            return section.key, title, len(g.comments), 0
-        note = self.comments.get(target.lstrip("#")) if kind == "comment" else None
-        if note is not None:
-            return note.bucket, _text(f"意见 #{note.id}"), 1, 0
-        key = decision.clause or GENERAL_KEY
-        if kind == "comment":
-            return key, _text(f"意见 #{target.lstrip('#')}"), 0, 0
-        if decision.label:
-            return key, _text(decision.label), 0, 0
-        return key, f"意见要点 {_text(target)}（在最新分析中已调整）", 0, 0
+def _cn_heading(n: int) -> str:
+    return f"{chinese_number(n)}、"
 
 
-def render_feedback_markdown(digest: Digest, decisions: Sequence[Decision]) -> str:
-    """The public 意见采纳情况说明: counts, outcomes and reasons; no comment text, no personal data."""
-    d, t = digest.draft, digest.totals
-    by_key = {s.key: s for s in digest.sections}
-    touched = sum(1 for s in digest.sections if s.kind != "bucket" and s.tally.comments)
-    points = sum(1 for s in digest.sections for c in s.clusters if not c.remainder) + sum(
-        c.distinct for s in digest.sections for c in s.clusters if c.remainder
-    )
-    issuer = _text(d.issuer) if d.issuer else "起草单位"
-    out = [f"# 关于{_text(d.title)}公开征求意见采纳情况的说明", "", "## 一、基本情况", ""]
-    out.append(
-        f"{_period(digest)}，{issuer}公开征求社会各界意见，共收到意见 {_n(t.comments)} 条，涉及 {touched} 个条款。"
-        f"经合并相同意见（含批量提交 {_n(t.campaigns)} 组），归纳为 {_n(points)} 个意见要点。"
-    )
-    rows: dict[str, list[int]] = {o: [0, 0] for o in OUTCOMES}
-    grouped: dict[str, list[str]] = {}
-    refused: list[str] = []
-    points_of = _Points(digest)
-    for decision in decisions:
-        if decision.members is not None and not decision.members:
-            continue  # every comment behind it was hidden since
-        key, title, size, copies = points_of.point(decision)
-        outcome = decision.outcome if decision.outcome in OUTCOMES else "另行研究"
-        rows[outcome][0] += 1
-        rows[outcome][1] += size
-        reason = _text(decision.reason)
-        count = f"{_n(size)} 条" + (f"，含批量提交 {_n(copies)} 条" if copies else "")
-        line = f"**{title}**（{count}）— **{outcome}**。" + reason
-        grouped.setdefault(key, []).append(line)
-        if outcome == "不予采纳" and reason and reason not in refused:
-            refused.append(reason)
-    out += ["", "## 二、采纳情况", "", "| 处理结果 | 意见要点 | 涉及意见数 |", "|---|---:|---:|"]
-    for outcome, (count, size) in rows.items():
-        out.append(f"| {outcome} | {_n(count)} | {_n(size)} |")
-    out += ["", "## 三、主要意见及处理情况", ""]
-    if not grouped:
+def _count(comments: int, copies: int) -> str:
+    return _n(comments) + (f"（含批量提交 {_n(copies)} 条）" if copies else "")
+
+
+def render_feedback_markdown(report: FeedbackReport) -> str:
+    """``feedback.md``, the public 意见采纳情况说明: the report's figures, outcomes and reasons
+    (``build_feedback_report``); no comment text, no personal data, every cell escaped."""
+    out = [f"# {_text(report.title)}", ""]
+    number = iter(range(1, 10))
+    out += [f"## {_cn_heading(next(number))}基本情况", ""]
+    out += [_text(report.opening()) + _text(report.totals_sentence()), "", _text(BASIS), ""]
+    out += [f"## {_cn_heading(next(number))}采纳情况", ""]
+    out += ["| 处理结果 | 意见要点 | 意见数 |", "|---|---:|---:|"]
+    for outcome in OUTCOMES:
+        points, comments = report.by_outcome.get(outcome, (0, 0))
+        out.append(f"| {outcome} | {_n(points)} | {_n(comments)} |")
+    if report.pending_comments:
+        out.append(f"| {PENDING} | {_n(report.pending_points)} | {_n(report.pending_comments)} |")
+    out += ["", f"## {_cn_heading(next(number))}主要意见及处理情况", ""]
+    if report.empty:
         out += ["尚未对意见作出处理。", ""]
-    order = [s.key for s in digest.sections] + sorted(k for k in grouped if k not in by_key)
-    for key in order:
-        if key not in grouped:
-            continue
-        name = _name(by_key[key]) if key in by_key else _text(key)
-        out += [f"### {name}", ""]
-        out += [f"{i}. {line}" for i, line in enumerate(grouped[key], start=1)]
+    for clause in report.clauses:
+        out += [f"### {_text(clause.title)}", ""]
+        out += ["| 序号 | 意见要点 | 意见数 | 处理结果 | 理由 |", "|---:|---|---:|---|---|"]
+        for i, item in enumerate(clause.items, start=1):
+            out.append(
+                f"| {i} | {_text(item.label)} | {_count(item.comments, item.copies)} "
+                f"| {item.outcome} | {_text(item.reason) or '—'} |"
+            )
         out.append("")
-    out += ["## 四、未予采纳意见的主要理由", ""]
-    out += [f"- {r}" for r in refused] or ["- 无"]
+        if clause.pending_comments:
+            out += [f"本条另有 {_n(clause.pending_comments)} 条意见尚在研究。", ""]
+    if report.pending:
+        out += [f"## {_cn_heading(next(number))}尚在研究的意见", ""]
+        out += ["以下意见尚未作出处理，处理结果将另行公布。", ""]
+        out += ["| 条款 | 意见要点 | 意见数 |", "|---|---:|---:|"]
+        for clause in report.pending:
+            out.append(
+                f"| {_text(clause.title)} | {_n(clause.pending_points)} "
+                f"| {_n(clause.pending_comments)} |"
+            )
+        out.append("")
+    out += [f"## {_cn_heading(next(number))}未予采纳意见的主要理由", ""]
+    out += [f"- {_text(r)}" for r in report.refusals] or ["- 无"]
     return "\n".join(out).rstrip() + "\n"

@@ -344,7 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="导出意见采纳情况、汇总分析或意见（打印到标准输出）")
     p.add_argument("slug")
-    p.add_argument("--feedback", action="store_true", help="意见采纳情况（Markdown，可公开）")
+    p.add_argument(
+        "--feedback",
+        action="store_true",
+        help="意见采纳情况说明（Markdown，按当前决定生成；公众看到的是最近一次发布的版本）",
+    )
     p.add_argument(
         "--format",
         choices=["csv", "json", "digest"],

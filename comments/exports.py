@@ -1,4 +1,5 @@
-"""Exports: comments as CSV (UTF-8 with BOM, for Excel) and JSON, the audit log as CSV.
+"""Exports: comments as CSV (UTF-8 with BOM, for Excel) and JSON, the audit log as CSV, the
+feedback report as it stands (Markdown and Word).
 
 Two audiences: the drafters' export carries personal data (names, contacts, receipts) and every
 comment, hidden ones included; the public export carries only published comments, names only where
@@ -16,13 +17,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from analysis import CommentNote, Digest
+from analysis import CommentNote, Digest, FeedbackReport
 from comments import storage, views
 from comments.digests import DigestService
 from comments.errors import InputError
 from comments.storage import corrections as stored_corrections
-from comments.storage import decisions, review
-from comments.storage.models import AuditLog, Comment, Decision, Draft
+from comments.storage import decisions, publications, review
+from comments.storage.models import AuditLog, Comment, Draft
 
 BOM = "\ufeff"
 STATUS_TEXT = {"published": "已公开", "pending": "待审核", "hidden": "已隐藏"}
@@ -55,9 +56,13 @@ def comment_records(
     personal: bool,
     tz: str,
     notes: Mapping[int, CommentNote] | None = None,
-    decided: Mapping[int, Decision] | None = None,
+    decided: Mapping[int, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """One plain record per comment; the public form drops unpublished comments and personal data."""
+    """One plain record per comment; the public form drops unpublished comments and personal data.
+
+    ``decided``: comment id → (outcome, reason) — the recorded decisions for the drafters'
+    export, the published ones for the public export.
+    """
     records = []
     if not personal:  # imported here: only the public export masks, and the import is not free
         from analysis import mask_pii
@@ -97,8 +102,9 @@ def comment_records(
                 "flags": list(note.flags),
             }
         if decision is not None:
-            reason = decision.reason if personal else mask_pii(decision.reason)
-            record |= {"decision": decision.outcome, "decision_reason": reason}
+            outcome, reason = decision
+            reason = reason if personal else mask_pii(reason)
+            record |= {"decision": outcome, "decision_reason": reason}
         records.append(record)
     return records
 
@@ -169,6 +175,7 @@ def audit_csv(rows: Sequence[AuditLog], tz: str) -> str:
 EXPORT_NAMES = (
     "digest.md",
     "feedback.md",
+    "feedback.docx",
     "comments.csv",
     "comments.json",
     "public-comments.csv",
@@ -178,38 +185,61 @@ EXPORT_NAMES = (
 )
 
 
+def current_feedback(engine: Engine, digests: DigestService, draft: Draft) -> FeedbackReport:
+    """The feedback report as it stands (recorded decisions, fresh digest): what publishing
+    would publish now. Blocking: runs the digest when it is stale."""
+    assert draft.id is not None
+    digest = digests.get(draft).digest
+    with Session(engine) as session:
+        return decisions.feedback_report(session, draft.id, digest)
+
+
+def feedback_docx(engine: Engine, digests: DigestService, draft: Draft) -> bytes:
+    """``feedback.docx`` of the current report, for the drafters to review before publishing."""
+    from analysis import render_feedback_docx
+
+    return render_feedback_docx(current_feedback(engine, digests, draft))
+
+
 def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str, *, tz: str) -> str:
     """The text of one export of a draft (blocking: runs the digest when it is stale).
 
-    ``comments.*`` carry personal data (drafters only); ``public-comments.*`` and ``feedback.md``
-    do not.
+    ``comments.*`` carry personal data and the recorded decisions (drafters only);
+    ``public-comments.*`` carry the decisions as last published; ``feedback.md`` is the current
+    report (a preview of what publishing would publish), masked like everything public.
     """
     from analysis import render_digest_markdown, render_feedback_markdown
 
     assert draft.id is not None
     if name == "digest.md":
         return render_digest_markdown(digests.get(draft).digest)
+    if name == "feedback.md":
+        return render_feedback_markdown(current_feedback(engine, digests, draft))
+    if name == "labels.jsonl":
+        digest = digests.get(draft).digest
+        with Session(engine) as session:
+            return labels_jsonl(session, draft, digest)
+    if name not in EXPORT_NAMES or not name.endswith((".csv", ".json")):
+        raise InputError("unknown_export", "没有这种导出格式。", status=404)
+    personal = not name.startswith("public-")
     with Session(engine) as session:
-        stored = review.decisions_of(session, draft.id)
-        if name == "feedback.md":
-            members = decisions.published_members(session, draft.id)
-            return render_feedback_markdown(
-                digests.get(draft).digest, decisions.for_analysis(stored, members)
-            )
-        if name == "labels.jsonl":
-            return labels_jsonl(session, draft, digests.get(draft).digest)
         if name == "audit.csv":
             rows = storage.audit_log(session, limit=1_000_000, draft_slug=draft.slug)
             return audit_csv(rows, tz)
-        if name not in EXPORT_NAMES:
-            raise InputError("unknown_export", "没有这种导出格式。", status=404)
         comments = list(storage.comments_of(session, draft.id))
         titles: dict[str | None, str] = {
             c.key: views.clause_title(c) for c in storage.clauses_of(session, draft.id)
         }
         titles[None] = views.clause_title(None)
-        members = review.decision_members(session, draft.id)
-    personal = not name.startswith("public-")
+        if personal:
+            stored = review.decisions_of(session, draft.id)
+            members = review.decision_members(session, draft.id)
+            decided = {
+                i: (d.outcome, d.reason)
+                for i, d in decisions.effective_by_comment(stored, members).items()
+            }
+        else:  # the public sees decisions only once published, and as published
+            decided = publications.published_outcomes(session, draft.id)
     latest = digests.latest(draft.id)
     records = comment_records(
         comments,
@@ -217,7 +247,7 @@ def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str,
         personal=personal,
         tz=tz,
         notes={n.id: n for n in latest.digest.comments} if latest and personal else None,
-        decided=decisions.effective_by_comment(stored, members),
+        decided=decided,
     )
     if name.endswith(".csv"):
         return comments_csv(records, personal=personal)

@@ -8,6 +8,7 @@ DRAFT_NOT_FOUND = "没有找到这份草案。"
 BAD_RECEIPT = "回执编号格式不正确，应为 12 位字母数字，如 7K3QFM-9X2AB4（较早的回执为 10 位）。"
 DEADLINE_PAST = "截止日期不能早于今天。"
 LOGIN_REQUIRED = "请先登录起草单位账号。"
+NO_FEEDBACK = "尚未发布意见采纳情况：起草单位正在研究意见，研究完毕后将在此公布。"
 
 
 def draft_not_found() -> InputError:
@@ -22,3 +23,8 @@ def receipt_not_found(receipt: str) -> InputError:
 
 def bad_receipt() -> InputError:
     return InputError("bad_receipt", BAD_RECEIPT)
+
+
+def no_feedback() -> InputError:
+    """Before the drafters publish, every public surface of the feedback report says so."""
+    return InputError("no_feedback", NO_FEEDBACK, status=404)

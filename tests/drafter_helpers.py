@@ -61,3 +61,19 @@ async def log_in(client: httpx.AsyncClient, account: Account) -> str:
     )
     assert r.status_code == 303, r.text
     return csrf_from((await client.get("/drafter")).text)
+
+
+async def publish_feedback(client: httpx.AsyncClient, csrf: str, slug: str) -> httpx.Response:
+    """Press 发布采纳情况 on the decisions page (the second step that makes decisions public)."""
+    return await client.post(f"/drafter/drafts/{slug}/decisions/publish", data={"csrf_token": csrf})
+
+
+def publish_now(app: object, engine: Engine, slug: str, actor: str = "own") -> int:
+    """Publish the feedback report of a draft directly (for fixtures that decide in storage)."""
+    from comments import feedback
+
+    with Session(engine) as session:
+        draft = storage.draft_by_slug(session, slug)
+        assert draft is not None
+        digest = app.state.comments.digests.get(draft).digest  # type: ignore[attr-defined]
+        return feedback.publish(session=session, draft=draft, digest=digest, actor=actor).number

@@ -12,7 +12,8 @@ calls, so callers write ``storage.import_draft(...)``:
 | ``inserts.py`` | the comment writer's batched insert, one path per database |
 | ``digest_inputs.py`` | what analysis reads: clauses, comments, their fingerprint |
 | ``review.py`` | moderation and adoption decisions with their members |
-| ``decisions.py`` | each comment's effective decision, the public feedback report |
+| ``decisions.py`` | each comment's effective decision, the current (internal) feedback report |
+| ``publications.py`` | published feedback reports, and each comment's decision as published |
 | ``drafters.py`` | accounts, passwords, tokens |
 | ``logins.py`` | failed-login counters and lock-outs |
 | ``ratelimits.py`` | rate-limit counters |

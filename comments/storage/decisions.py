@@ -1,8 +1,9 @@
-"""Adoption decisions (意见采纳情况): what each comment's decision is, and the public report.
+"""Adoption decisions (意见采纳情况): what each comment's decision is, and the current report.
 
 A decision is taken on a cluster, a suggestion or one comment and stored with the comments it
 covered at that moment (``DecisionMember``). A comment's effective decision is the most specific
 one covering it: its own, then a suggestion's, then its cluster's — so a member can be overridden.
+Decisions are internal (drafters only) until published: the public reads ``publications.py``.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
 from analysis import Decision as AnalysisDecision
-from analysis import mask_pii
-from comments import views
+from analysis import (
+    Digest,
+    FeedbackReport,
+    OpenPoint,
+    build_feedback_report,
+    counted_decisions,
+    mask_pii,
+    open_points,
+)
 from comments.storage import review
 from comments.storage.comments import comment_ids_with_status
-from comments.storage.drafts import clauses_of
 from comments.storage.models import Comment, Decision
 
 KIND_LABELS = {"cluster": "观点", "suggestion": "修改建议", "comment": "单条意见"}
@@ -46,7 +54,8 @@ def most_specific(decisions: Iterable[Decision]) -> Decision | None:
 
 
 def decision_for_comment(session: Session, comment: Comment) -> CommentDecision | None:
-    """The effective decision on a comment, or None while it has none (shown on the receipt)."""
+    """The effective decision on a comment as recorded, published or not (drafters only; the
+    receipt shows ``publications.published_decision``)."""
     if comment.id is None or comment.status != "published":
         return None
     decision = most_specific(review.decisions_covering(session, comment.id))
@@ -125,65 +134,53 @@ def published_members(
 
 
 @dataclass(frozen=True)
-class FeedbackItem:
-    kind: str
-    label: str
-    comments: int
-    outcome: str
-    reason: str
+class Snapshot:
+    """The feedback report as it stands, with what a publication keeps of each decision.
 
+    ``entries[i]`` is a counted decision as published (JSON-ready) and ``members[i]`` the
+    comments it applies to; decisions that count no comment (all hidden since, or overridden
+    by more specific ones) are not among them.
+    """
 
-@dataclass(frozen=True)
-class FeedbackClause:
-    key: str | None
-    title: str
-    items: tuple[FeedbackItem, ...]
-
-
-@dataclass(frozen=True)
-class FeedbackReport:
-    """The public 意见采纳情况: per clause the points raised, the decision and the reason."""
-
-    total_comments: int
-    clauses: tuple[FeedbackClause, ...]
-    by_outcome: dict[str, tuple[int, int]]  # outcome -> (points, comments)
+    report: FeedbackReport
+    entries: list[dict[str, Any]]
+    members: list[tuple[int, ...]]
+    open: list[OpenPoint]  # the points still to decide, for the drafters' page
 
     @property
-    def empty(self) -> bool:
-        return not self.clauses
+    def figures(self) -> dict[str, int]:
+        return {
+            "comments": self.report.comments,
+            "decided": sum(len(m) for m in self.members),
+            "points": self.report.points,
+        }
 
 
-def feedback_report(session: Session, draft_id: int) -> FeedbackReport:
-    """Built from the stored decisions alone (no digest needed); no personal data in it."""
-    decisions = review.decisions_of(session, draft_id)
-    published = comment_ids_with_status(session, draft_id, "published")
-    members = published_members(session, draft_id, published)
-    clauses = clauses_of(session, draft_id)
-    order = {c.key: c.position for c in clauses}
-    titles: dict[str | None, str] = {c.key: views.clause_title(c) for c in clauses}
-    titles[None] = "总体意见"
-    grouped: dict[str | None, list[FeedbackItem]] = {}
-    by_outcome: dict[str, tuple[int, int]] = {}
-    for d in decisions:
-        assert d.id is not None
-        count = len(members.get(d.id, []))
-        if count == 0:
-            continue  # every comment behind it was hidden since
-        label = mask_pii(d.label) if d.target_kind != "comment" else f"意见 #{d.target_id}"
-        item = FeedbackItem(d.target_kind, label, count, d.outcome, mask_pii(d.reason))
-        grouped.setdefault(d.clause_key, []).append(item)
-        points, total = by_outcome.get(d.outcome, (0, 0))
-        by_outcome[d.outcome] = (points + 1, total + count)
-    keys = sorted(grouped, key=lambda k: -1 if k is None else order.get(k, 10**9))
-    return FeedbackReport(
-        total_comments=len(published),
-        clauses=tuple(
-            FeedbackClause(
-                k,
-                titles.get(k, k or ""),
-                tuple(sorted(grouped[k], key=lambda i: (-i.comments, i.label))),
-            )
-            for k in keys
-        ),
-        by_outcome=by_outcome,
-    )
+def feedback_snapshot(session: Session, draft_id: int, digest: Digest) -> Snapshot:
+    """The current report from the stored decisions and a (fresh) digest; internal until
+    published. Its figures are ``analysis.build_feedback_report``'s, as on every surface."""
+    stored = review.decisions_of(session, draft_id)
+    analysed = for_analysis(stored, published_members(session, draft_id))
+    report = build_feedback_report(digest, analysed)
+    entries, members = [], []
+    for decision, counted in zip(stored, counted_decisions(digest, analysed), strict=True):
+        if not counted.members:
+            continue
+        entries.append(
+            {
+                "kind": decision.target_kind,
+                "target": decision.target_id,
+                "outcome": decision.outcome,
+                "reason": mask_pii(decision.reason),
+                "label": counted.title,
+                "comments": len(counted.members),
+                "decided_at": decision.decided_at.isoformat(),
+            }
+        )
+        members.append(counted.members)
+    return Snapshot(report, entries, members, open_points(digest, analysed))
+
+
+def feedback_report(session: Session, draft_id: int, digest: Digest) -> FeedbackReport:
+    """The current (unpublished) report: what ``发布采纳情况`` would publish now."""
+    return feedback_snapshot(session, draft_id, digest).report

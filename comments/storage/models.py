@@ -149,6 +149,40 @@ class DecisionMember(SQLModel, table=True):
     comment_id: int = Field(foreign_key="comment.id", primary_key=True, index=True)
 
 
+class FeedbackPublication(SQLModel, table=True):
+    """One publication of the feedback report (发布采纳情况): decisions stay internal until then.
+
+    Kept for good, one row per publication: who published, when, the report as published
+    (``report_json``, ``FeedbackReport.to_dict``) and the decisions it applied to comments
+    (``decisions_json``; which comment got which one is in ``FeedbackPublicationMember``).
+    """
+
+    __table_args__ = (UniqueConstraint("draft_id", "number", name="uq_publication_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    number: int  # 1 for the draft's first publication, then 2, 3, ...
+    published_by: str = Field(max_length=100)
+    published_at: datetime = Field(default_factory=utcnow)
+    comments: int = 0  # the report's 收到意见
+    decided: int = 0  # of them, comments with a published decision
+    points: int = 0  # decided points
+    report_json: str = Field(sa_column=Column(Text, nullable=False))
+    decisions_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class FeedbackPublicationMember(SQLModel, table=True):
+    """A comment's decision as published: ``entry`` indexes the publication's decisions."""
+
+    publication_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("feedbackpublication.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    comment_id: int = Field(foreign_key="comment.id", primary_key=True, index=True)
+    entry: int
+
+
 class LoginThrottle(SQLModel, table=True):
     """Failed logins per account name, in the database so every process sees the lock-out."""
 

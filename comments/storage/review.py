@@ -100,14 +100,16 @@ def record_decision(
     """Record (or replace) the decision on a cluster, suggestion or comment (commits).
 
     ``members`` are the comments the decision covers as the drafter saw them; a comment's own
-    decision overrides its cluster's.
+    decision overrides its cluster's. The decision is internal until the drafters publish the
+    feedback report (``comments.feedback.publish``).
     """
     assert draft.id is not None
     if target_kind not in DECISION_KINDS:
         raise InputError("bad_target", "处理对象只能是观点聚类、修改建议或单条意见。")
-    if not outcome:
+    if not outcome.strip():
+        # The forms start with no outcome chosen, so that none is taken by default.
         raise InputError(
-            "missing_outcome", "请选择处理结果（" + "、".join(DECISION_OUTCOMES) + "）。"
+            "missing_outcome", "请选择处理结果：" + "、".join(DECISION_OUTCOMES) + "之一。"
         )
     if outcome not in DECISION_OUTCOMES:
         raise InputError("bad_outcome", "处理结果只能是：" + "、".join(DECISION_OUTCOMES) + "。")
@@ -176,13 +178,6 @@ def decision_count(session: Session, draft_id: int) -> int:
         session.exec(
             select(func.count()).select_from(Decision).where(Decision.draft_id == draft_id)
         ).one()
-    )
-
-
-def has_decisions(session: Session, draft_id: int) -> bool:
-    return (
-        session.exec(select(Decision.id).where(Decision.draft_id == draft_id).limit(1)).first()
-        is not None
     )
 
 

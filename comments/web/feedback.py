@@ -1,4 +1,9 @@
-"""The public feedback report (意见采纳情况): what became of the comments, as a page and Markdown."""
+"""The public feedback report (意见采纳情况说明): the last publication, as a page, Markdown and Word.
+
+Nothing here reads the drafters' decisions: every surface renders the ``FeedbackReport`` kept by
+the newest publication (``comments.feedback.published``), and answers "尚未发布意见采纳情况"
+(404) before the first one.
+"""
 
 from __future__ import annotations
 
@@ -9,64 +14,64 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from analysis import render_feedback_markdown
-from comments import messages, storage
-from comments.errors import InputError
-from comments.storage import decisions, review
-from comments.storage.models import Draft
+from analysis import GENERAL_KEY, UNKNOWN_KEY, render_feedback_docx, render_feedback_markdown
+from comments import feedback, messages, storage, views
+from comments.storage.models import DECISION_OUTCOMES, Draft
 from comments.web.common import state_of
 from comments.web.public import render
 
 MARKDOWN = "text/markdown; charset=utf-8"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _public_draft(request: Request) -> Draft:
+def _published(request: Request) -> dict[str, Any]:
+    """The public draft and its newest publication (404 for a draft the public cannot see, and
+    the clear "not yet published" answer before the first publication)."""
     with state_of(request).session() as session:
-        draft = storage.draft_by_slug(session, request.path_params["slug"])
-    if draft is None or draft.status == "unpublished":
-        raise messages.draft_not_found()
-    return draft
+        draft: Draft | None = storage.draft_by_slug(session, request.path_params["slug"])
+        if draft is None or draft.id is None or draft.status == "unpublished":
+            raise messages.draft_not_found()
+        found = feedback.published(session, draft.id)
+    if found is None:
+        raise messages.no_feedback()
+    publication, report = found
+    return {"draft": draft, "publication": publication, "report": report}
 
 
 async def feedback_page(request: Request) -> Response:
-    """The public feedback report; 404 until the drafters have recorded a decision."""
-
-    def load() -> dict[str, Any]:
-        draft = _public_draft(request)
-        assert draft.id is not None
-        with state_of(request).session() as session:
-            report = decisions.feedback_report(session, draft.id)
-        return {"draft": draft, "report": report}
-
-    data = await run_in_threadpool(load)
-    if data["report"].empty:
-        raise InputError("no_feedback", "起草单位尚未公布这份草案的意见采纳情况。", status=404)
-    return render(request, "drafter/feedback.html", **data)
+    data = await run_in_threadpool(_published, request)
+    tz = state_of(request).settings.timezone
+    published_at = views.local_time(data["publication"].published_at, tz)
+    return render(
+        request,
+        "feedback.html",
+        outcomes=DECISION_OUTCOMES,
+        buckets=(GENERAL_KEY, UNKNOWN_KEY),
+        published_at=published_at,
+        **data,
+    )
 
 
 async def feedback_markdown_page(request: Request) -> Response:
-    def load() -> str | None:
-        draft = _public_draft(request)
-        assert draft.id is not None
-        state = state_of(request)
-        with state.session() as session:
-            stored = review.decisions_of(session, draft.id)
-            members = decisions.published_members(session, draft.id)
-        if not stored:
-            return None
-        # Anyone may ask for this page: it uses the digest the process already has, even if
-        # comments arrived since (the decisions are what it reports), and computes one only
-        # when there is none yet, so visitors cannot make the server re-analyse at will.
-        result = state.digests.latest(draft.id) or state.digests.get(draft)
-        return render_feedback_markdown(result.digest, decisions.for_analysis(stored, members))
+    data = await run_in_threadpool(_published, request)
+    return Response(render_feedback_markdown(data["report"]), media_type=MARKDOWN)
 
-    text = await run_in_threadpool(load)
-    if text is None:
-        raise InputError("no_feedback", "起草单位尚未公布这份草案的意见采纳情况。", status=404)
-    return Response(text, media_type=MARKDOWN)
+
+async def feedback_docx_page(request: Request) -> Response:
+    def build() -> tuple[str, bytes]:
+        data = _published(request)
+        return data["draft"].slug, render_feedback_docx(data["report"])
+
+    slug, content = await run_in_threadpool(build)
+    return Response(
+        content,
+        media_type=DOCX,
+        headers={"content-disposition": f'attachment; filename="{slug}-feedback.docx"'},
+    )
 
 
 routes = [
     Route("/drafts/{slug}/feedback", feedback_page),
     Route("/drafts/{slug}/feedback.md", feedback_markdown_page),
+    Route("/drafts/{slug}/feedback.docx", feedback_docx_page),
 ]

@@ -13,8 +13,7 @@ from analysis import mask_pii
 from comments import messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
-from comments.storage import review
-from comments.storage.decisions import decision_for_comment
+from comments.storage import publications
 from comments.storage.models import SUBMITTER_TYPES
 from comments.web.common import error_response, form_values, state_of
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, client_address, csrf_ok, csrf_pair
@@ -66,7 +65,7 @@ def _load_draft(request: Request, slug: str) -> dict[str, Any] | None:
             "tree": views.build_tree(clauses, counts),
             "clauses": {c.key: c for c in clauses},
             "whole_draft_comments": counts.get(None, 0),
-            "has_feedback": review.has_decisions(session, draft.id),
+            "has_feedback": publications.has_publication(session, draft.id),
         }
 
 
@@ -166,7 +165,10 @@ async def receipt_page(request: Request) -> Response:
                 "status_label": views.STATUS_LABELS.get(comment.status, comment.status),
                 "held_because": views.held_because(comment),
                 "created_local": views.local_time(comment.created_at, state.settings.timezone),
-                "decision": decision_for_comment(session, comment),
+                # Only what the drafters published: recorded decisions stay internal until then.
+                "decision": publications.published_decision(session, comment),
+                "feedback_published": draft.id is not None
+                and publications.has_publication(session, draft.id),
             }
 
     data = await run_in_threadpool(load)

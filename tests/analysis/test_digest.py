@@ -14,6 +14,7 @@ from analysis import (
     DigestCache,
     DraftInfo,
     build_digest,
+    build_feedback_report,
     render_digest_markdown,
     render_feedback_markdown,
 )
@@ -225,7 +226,7 @@ def test_bad_input_gives_a_sane_digest(bodies: list[str]) -> None:
     ]
     markdown = render_digest_markdown(digest)
     assert "<script>" not in markdown and "\x00" not in markdown
-    assert "尚未对意见作出处理。" in render_feedback_markdown(digest, [])
+    assert "尚未对意见作出处理。" in render_feedback_markdown(build_feedback_report(digest, []))
 
 
 def test_no_clauses_and_no_comments_give_an_empty_digest() -> None:

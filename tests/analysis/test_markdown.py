@@ -10,6 +10,7 @@ from analysis import (
     Decision,
     DraftInfo,
     build_digest,
+    build_feedback_report,
     render_digest_markdown,
     render_feedback_markdown,
 )
@@ -105,8 +106,8 @@ def test_the_feedback_report_counts_points_by_outcome_and_shows_reasons() -> Non
             "第一条",
         ),
     ]
-    text = render_feedback_markdown(digest, decisions)
-    assert text.startswith("# 关于《信息化实施意见》（征求意见稿）公开征求意见采纳情况的说明\n")
+    text = render_feedback_markdown(build_feedback_report(digest, decisions))
+    assert text.startswith("# 《信息化实施意见（征求意见稿）》意见采纳情况说明\n")
     assert f"| 部分采纳 | 1 | {cluster.size} |" in text
     assert "| 不予采纳 | 1 | 2 |" in text
     assert f"含批量提交 {section.campaigns[0].size} 条" in text
@@ -116,7 +117,7 @@ def test_the_feedback_report_counts_points_by_outcome_and_shows_reasons() -> Non
 def test_the_feedback_report_holds_no_comment_text_or_personal_data() -> None:
     digest = build_digest(DRAFT, CLAUSES, comments())
     decisions = [Decision("comment", "2", "采纳", "已删除，联系人电话13900001111。", "第一条")]
-    text = render_feedback_markdown(digest, decisions)
+    text = render_feedback_markdown(build_feedback_report(digest, decisions))
     assert "13812345678" not in text and "13900001111" not in text
     assert "<script>" not in text and LETTER not in text
 
@@ -124,14 +125,18 @@ def test_the_feedback_report_holds_no_comment_text_or_personal_data() -> None:
 def test_a_decision_on_a_point_that_no_longer_exists_is_still_reported() -> None:
     digest = build_digest(DRAFT, CLAUSES, comments())
     text = render_feedback_markdown(
-        digest, [Decision("cluster", "第二条:c999", "另行研究", "", "第二条")]
+        build_feedback_report(
+            digest, [Decision("cluster", "第二条:c999", "另行研究", "", "第二条")]
+        )
     )
     assert "在最新分析中已调整" in text
     assert "| 另行研究 | 1 | 0 |" in text
 
 
 def test_the_feedback_report_without_decisions_says_so() -> None:
-    text = render_feedback_markdown(build_digest(DRAFT, CLAUSES, comments()), [])
+    text = render_feedback_markdown(
+        build_feedback_report(build_digest(DRAFT, CLAUSES, comments()), [])
+    )
     assert "尚未对意见作出处理。" in text
 
 
@@ -142,8 +147,8 @@ def test_a_suggestion_title_in_the_feedback_report_is_escaped_once() -> None:
     section = digest.section("第一条")
     assert section is not None and section.suggestions
     decision = Decision("suggestion", section.suggestions[0].id, "采纳", "已修改。", "第一条")
-    text = render_feedback_markdown(digest, [decision])
-    assert "“A&amp;B&lt;C&gt;” → “A\\_B”" in text
+    text = render_feedback_markdown(build_feedback_report(digest, [decision]))
+    assert "建议将“A&amp;B&lt;C&gt;”改为“A\\_B”" in text and "→" not in text
     assert "&amp;amp;" not in text and "\\\\_" not in text
 
 

@@ -1,5 +1,5 @@
-"""A drafter logs in, reads the digest, hides a spam comment, records a decision, downloads the
-Markdown; the public feedback report then shows the decision."""
+"""A drafter logs in, reads the digest, hides a spam comment, records a decision, publishes it,
+downloads the Markdown; the public feedback report then shows the decision."""
 
 from __future__ import annotations
 
@@ -77,6 +77,10 @@ def test_drafter_reads_digest_hides_spam_decides_and_the_report_shows_it(
         "button", name="记录决定"
     ).click()
     page.get_by_role("status").filter(has_text="决定已记录").wait_for()
+    # Recorded decisions are internal; the second step makes them public.
+    assert httpx.get(f"{site.url}/drafts/{site.slug}/feedback").status_code == 404
+    page.get_by_role("button", name="发布采纳情况").click()
+    page.get_by_role("status").filter(has_text="已发布意见采纳情况").wait_for()
 
     nav.get_by_role("link", name="导出").click()
     with page.expect_download() as info:

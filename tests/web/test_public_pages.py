@@ -235,17 +235,27 @@ async def test_table_rows_are_commentable_rows_not_repeated_sections(client, eng
     )
 
 
-async def test_draft_page_links_the_feedback_report_once_a_decision_exists(client, engine):
+async def test_draft_page_links_the_feedback_report_once_it_is_published(client, engine, app):
     from sqlmodel import Session
 
     from comments import storage
     from comments.storage import review
+    from comments.storage.models import Comment
+    from tests.drafter_helpers import publish_now
 
     add_draft(engine, days_left=-1)
     html = (await client.get("/drafts/tingche")).text
     assert "/drafts/tingche/feedback" not in html and "采纳情况将另行公布" in html
     with Session(engine) as session:
         draft = storage.draft_by_slug(session, "tingche")
+        comment = Comment(
+            draft_id=draft.id,
+            clause_key="第一章/第一条",
+            receipt="AAAAAA-000001",
+            body="建议扩大适用范围。",
+        )
+        session.add(comment)
+        session.commit()
         review.record_decision(
             session=session,
             draft=draft,
@@ -255,9 +265,12 @@ async def test_draft_page_links_the_feedback_report_once_a_decision_exists(clien
             label="适用范围",
             outcome="采纳",
             reason="已修改。",
-            members=[],
+            members=[comment.id],
             actor="tester",
         )
+    html = (await client.get("/drafts/tingche")).text  # recorded, not yet published
+    assert "/drafts/tingche/feedback" not in html and "采纳情况将另行公布" in html
+    publish_now(app, engine, "tingche", actor="tester")
     html = (await client.get("/drafts/tingche")).text
     assert 'href="/drafts/tingche/feedback"' in html
 

@@ -3,7 +3,9 @@ walked after comments full of personal data were posted, published and decided o
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 from sqlmodel import Session
@@ -16,6 +18,7 @@ from tests.drafter_helpers import (  # noqa: F401
     fast_password_hashing,
     log_in,
     make_account,
+    publish_now,
 )
 
 pytestmark = pytest.mark.anyio
@@ -57,7 +60,7 @@ def _text(suffix: str) -> str:
 
 
 @pytest.fixture
-async def exposed(client, engine):
+async def exposed(client, engine, app):
     own = make_account(engine, "own", ORG)
     add_draft(engine, organisation=ORG)
     ids = []
@@ -101,7 +104,16 @@ async def exposed(client, engine):
                 members=[ids[i]["id"]],
                 actor="own",
             )
+    publish_now(app, engine, SLUG)  # what the public sees is what was published
     return {"csrf": csrf, "receipts": [c["receipt"] for c in ids]}
+
+
+def docx_text(content: bytes) -> str:
+    """Every text part of a Word file (the document, its headers, its properties)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as parts:
+        return "".join(
+            parts.read(name).decode("utf-8") for name in parts.namelist() if name.endswith(".xml")
+        )
 
 
 async def test_no_public_surface_shows_any_form_of_personal_data(client, exposed):
@@ -116,6 +128,8 @@ async def test_no_public_surface_shows_any_form_of_personal_data(client, exposed
         f"/drafter/drafts/{SLUG}/export/public-comments.csv",
         f"/drafter/drafts/{SLUG}/export/public-comments.json",
         f"/drafter/drafts/{SLUG}/export/feedback.md",
+        f"/drafts/{SLUG}/feedback.docx",
+        f"/drafter/drafts/{SLUG}/export/feedback.docx",
     ]
     for receipt in exposed["receipts"]:
         paths += [f"/receipts/{receipt}", f"/api/receipts/{receipt}"]
@@ -123,7 +137,7 @@ async def test_no_public_surface_shows_any_form_of_personal_data(client, exposed
     for path in paths:
         r = await client.get(path)
         assert r.status_code == 200, (path, r.status_code)
-        text = r.text
+        text = docx_text(r.content) if path.endswith(".docx") else r.text
         for raw, secret in VARIANTS:
             assert secret not in text, (path, raw)
         seen += 1
@@ -132,3 +146,8 @@ async def test_no_public_surface_shows_any_form_of_personal_data(client, exposed
     feedback = (await client.get(f"/drafts/{SLUG}/feedback")).text
     assert "报修电话和联系人" in feedback and "部分采纳" in feedback
     assert re.search(r"\*{3,}|＊", feedback)
+    word = docx_text((await client.get(f"/drafts/{SLUG}/feedback.docx")).content)
+    assert "报修电话和联系人" in word and "部分采纳" in word
+    assert re.search(r"\*{3,}|＊", word)
+    receipt = (await client.get(f"/receipts/{exposed['receipts'][0]}")).text
+    assert "部分采纳" in receipt and "另行答复" in receipt  # published, masked, not emptied

@@ -7,7 +7,7 @@ decisions, exports, and the admin pages. Every route of the workspace is listed 
 | ``drafts.py`` | login, logout, the dashboard, upload and preview, edit, publish / close / extend |
 | ``digest.py`` | the digest overview and the per-clause page |
 | ``comments.py`` | the filtered comment list behind every figure, the moderation queue |
-| ``decisions.py`` | adoption decisions on clusters, suggestions and comments |
+| ``decisions.py`` | adoption decisions on clusters, suggestions and comments; publishing them |
 | ``corrections.py`` | correcting a comment's reading and a point's name and members |
 | ``channels.py`` | importing e-mails, letters and spreadsheets; 待确认条款; a message whole and its reply |
 | ``exports.py`` | the files drafters download |
@@ -44,6 +44,7 @@ routes = [
     Route("/drafter/drafts/{slug}/moderation", comments.moderate, methods=["POST"]),
     Route("/drafter/drafts/{slug}/decisions", decisions.decisions_page),
     Route("/drafter/drafts/{slug}/decisions", decisions.decide, methods=["POST"]),
+    Route("/drafter/drafts/{slug}/decisions/publish", decisions.publish, methods=["POST"]),
     Route("/drafter/drafts/{slug}/comments/{id}", corrections.comment_page),
     Route("/drafter/drafts/{slug}/points/{key:path}", corrections.point_page),
     Route("/drafter/drafts/{slug}/corrections", corrections.submit, methods=["POST"]),

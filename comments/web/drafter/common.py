@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from analysis import Digest
 from comments import auth, messages, storage, views
 from comments.errors import InputError
+from comments.storage.digest_inputs import Fingerprint
 from comments.storage.models import Draft, Drafter
 from comments.web.common import form_values, state_of
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_pair
@@ -127,7 +128,11 @@ async def digest_or_progress(
 
 def digest_token(result: Any) -> str:
     """Names the digest a page was built from, so that a form can say which one it acted on."""
-    f = result.fingerprint
+    return fingerprint_token(result.fingerprint)
+
+
+def fingerprint_token(f: Fingerprint) -> str:
+    """The token of the digest a fingerprint stands for (``digest_token``), without the digest."""
     return f"{f.comments}.{f.newest}.{f.hidden}.{f.pending}.{f.corrections}"
 
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from analysis import GENERAL_KEY, STANCES, Digest, Section, Suggestion
+from analysis import GENERAL_KEY, STANCES, Digest, Section, Suggestion, suggestion_title
 from comments import storage, views
 from comments.errors import InputError
 from comments.storage import review
@@ -35,7 +35,6 @@ from comments.web.drafter.common import (
     protected,
     render,
 )
-from comments.web.drafter.decisions import suggestion_label
 
 CONTAINERS = ("part", "book", "subbook", "chapter", "section", "annex")
 STANCE_COLOURS = {
@@ -211,7 +210,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
             (
                 s,
                 suggestion_diff(clause_text, s),
-                suggestion_label(s.operation, s.target, s.proposed),
+                suggestion_title(s.operation, s.target, s.proposed),
             )
             for s in section.suggestions
             if any(m in allowed for m in s.comments)

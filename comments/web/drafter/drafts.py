@@ -13,7 +13,7 @@ from comments import auth, period, storage, views
 from comments.drafts import DraftParseError, parse_bytes
 from comments.errors import InputError
 from comments.intake import client_hash
-from comments.storage import review
+from comments.storage import publications, review
 from comments.storage.models import Draft
 from comments.web.common import form_values, state_of
 from comments.web.drafter.common import (
@@ -244,6 +244,7 @@ def _draft_context(request: Request, draft: Draft) -> dict[str, Any]:
         clauses = storage.clauses_of(session, draft.id)
         pending = storage.status_counts(session, draft.id).get("pending", 0)
         decisions = review.decision_count(session, draft.id)
+        published = publications.latest_number(session, draft.id)
     return {
         "draft": draft,
         "summary": views.draft_summary(draft, sum(counts.values()), today),
@@ -251,6 +252,7 @@ def _draft_context(request: Request, draft: Draft) -> dict[str, Any]:
         "clause_count": len(clauses),
         "pending": pending,
         "decision_count": decisions,
+        "published": published,
         "today": today,
     }
 

@@ -1,4 +1,5 @@
-"""Exports for drafters: digest.md, feedback.md, comments as CSV/JSON, the audit log."""
+"""Exports for drafters: digest.md, the feedback report (.md, .docx), comments as CSV/JSON, the
+audit log."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from comments.web.drafter.common import (
 
 EXPORTS = {
     "digest.md": "意见汇总分析（Markdown，供起草单位内部使用）",
-    "feedback.md": "意见采纳情况（Markdown，可公开，不含个人信息）",
+    "feedback.md": "意见采纳情况说明（Markdown，按当前决定生成，含尚未发布的改动；不含个人信息）",
+    "feedback.docx": "意见采纳情况说明（Word，按当前决定生成，含尚未发布的改动；不含个人信息）",
     "comments.csv": "全部意见（CSV，含姓名、联系方式等个人信息，仅供内部使用）",
     "comments.json": "全部意见（JSON，含个人信息，仅供内部使用）",
     "public-comments.csv": "已公开意见（CSV，个人信息已遮盖，可公开）",
@@ -33,6 +35,7 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -50,23 +53,27 @@ async def export_file(request: Request, caller: Caller) -> Response:
         raise InputError("unknown_export", "没有这种导出格式。", status=404)
     if name == "audit.csv" and caller.drafter.role != "admin":
         require_admin(caller.drafter)
-    if name in ("digest.md", "feedback.md", "labels.jsonl"):
+    if name in ("digest.md", "feedback.md", "feedback.docx", "labels.jsonl"):
         # A long analysis shows its progress page (which reloads into the download).
         _result, progress = await digest_or_progress(request, caller, draft)
         if progress is not None:
             return progress
     state = state_of(request)
-    text = await run_in_threadpool(
-        exports.export_text,
-        state.engine,
-        state.digests,
-        draft,
-        name,
-        tz=state.settings.timezone,
-    )
+    content: str | bytes
+    if name == "feedback.docx":
+        content = await run_in_threadpool(exports.feedback_docx, state.engine, state.digests, draft)
+    else:
+        content = await run_in_threadpool(
+            exports.export_text,
+            state.engine,
+            state.digests,
+            draft,
+            name,
+            tz=state.settings.timezone,
+        )
     filename = f"{draft.slug}-{name}"
     return Response(
-        text,
+        content,
         media_type=MEDIA[name.rsplit(".", 1)[1]],
         headers={
             "content-disposition": f'attachment; filename="{filename}"',

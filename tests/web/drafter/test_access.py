@@ -37,6 +37,7 @@ DIGEST_GETS = [
     f"/drafter/drafts/{SLUG}/decisions",
     f"/drafter/drafts/{SLUG}/export/digest.md",
     f"/drafter/drafts/{SLUG}/export/feedback.md",
+    f"/drafter/drafts/{SLUG}/export/feedback.docx",
 ]
 DRAFT_POSTS = [
     (f"/drafter/drafts/{SLUG}/edit", {"title": "改掉的标题", "deadline": ""}),

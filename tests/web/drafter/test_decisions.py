@@ -12,13 +12,14 @@ from sqlmodel import Session, select
 
 from comments import storage
 from comments.storage import decisions, review
-from comments.storage.models import AuditLog, Comment, Decision
+from comments.storage.models import AuditLog, Comment, Decision, FeedbackPublication
 from tests.conftest import add_draft
 from tests.drafter_helpers import (  # noqa: F401
     ORG,
     fast_password_hashing,
     log_in,
     make_account,
+    publish_feedback,
 )
 
 pytestmark = pytest.mark.anyio
@@ -86,7 +87,7 @@ def group_decision(engine, members, outcome="部分采纳", reason="已在第一
         )
 
 
-async def test_decision_on_a_comment_reaches_its_receipt_and_the_public_report(
+async def test_decision_on_a_comment_reaches_its_receipt_and_the_public_report_once_published(
     client, engine, workspace
 ):
     first = workspace["comments"][0]
@@ -102,6 +103,12 @@ async def test_decision_on_a_comment_reaches_its_receipt_and_the_public_report(
         reason="已在第一条中明确适用于老旧小区。",
     )
     assert r.status_code == 303
+    # Recorded, not yet published: the public sees none of it.
+    internal = await client.get(f"/receipts/{first['receipt']}")
+    assert "已在第一条中明确适用于老旧小区。" not in internal.text
+    assert "尚未发布意见采纳情况" in internal.text
+    assert (await client.get(f"/drafts/{SLUG}/feedback")).status_code == 404
+    assert (await publish_feedback(client, workspace["csrf"], SLUG)).status_code == 303
     receipt = await client.get(f"/receipts/{first['receipt']}")
     assert "采纳" in receipt.text and "已在第一条中明确适用于老旧小区。" in receipt.text
     report = await client.get(f"/drafts/{SLUG}/feedback")
@@ -114,7 +121,7 @@ async def test_decision_on_a_comment_reaches_its_receipt_and_the_public_report(
 
 
 async def test_cluster_decision_applies_to_members_and_a_member_can_be_overridden(
-    client, engine, workspace
+    client, engine, app, workspace
 ):
     ids = [c["id"] for c in workspace["comments"][:2]]
     group_decision(engine, ids)
@@ -135,7 +142,9 @@ async def test_cluster_decision_applies_to_members_and_a_member_can_be_overridde
         first, second = (session.get(Comment, i) for i in ids)
         assert decisions.decision_for_comment(session, first).outcome == "部分采纳"
         assert decisions.decision_for_comment(session, second).outcome == "不予采纳"
-        report = decisions.feedback_report(session, storage.draft_by_slug(session, SLUG).id)
+        draft = storage.draft_by_slug(session, SLUG)
+        digest = app.state.comments.digests.get(draft).digest
+        report = decisions.feedback_report(session, draft.id, digest)
     # The overridden member counts once, under its own decision: no figure counts it twice.
     assert report.by_outcome == {"部分采纳": (1, 1), "不予采纳": (1, 1)}
     [clause] = report.clauses
@@ -173,6 +182,11 @@ async def test_changing_a_decision_replaces_it_and_keeps_the_history_in_the_audi
             {"target_kind": "comment", "target_id": "1", "outcome": "同意", "reason": "x"},
             "处理结果只能是",
         ),
+        (
+            {"target_kind": "comment", "target_id": "1", "outcome": "", "reason": "x"},
+            "请选择处理结果",
+        ),
+        ({"target_kind": "comment", "target_id": "1", "reason": "x"}, "请选择处理结果"),
         (
             {"target_kind": "comment", "target_id": "1", "outcome": "采纳", "reason": "  "},
             "请填写处理理由",
@@ -434,31 +448,200 @@ async def test_feedback_page_and_feedback_md_count_the_same_comments(client, eng
     await client.post(
         f"/api/drafts/{SLUG}/comments", json={"clause": "第一章/第一条", "body": "老旧小区也要管。"}
     )
+    assert (await publish_feedback(client, workspace["csrf"], SLUG)).status_code == 303
     page = (await client.get(f"/drafts/{SLUG}/feedback")).text
     markdown = (await client.get(f"/drafts/{SLUG}/feedback.md")).text
-    # The point keeps its id, so both show its current label (a clause of a member).
-    assert re.search(r"<strong>[^<]*老旧小区[^<]*</strong>（1 条）", page)
-    assert re.search(r"\*\*[^*]*老旧小区[^*]*\*\*（1 条）", markdown)
+    # Both show the point as decided on, counting its one comment still published.
+    assert re.search(r'<td>[^<]*老旧小区[^<]*</td><td class="num">1</td>', page)
+    assert re.search(r"\| 1 \| [^|]*老旧小区[^|]* \| 1 \| 部分采纳 \|", markdown)
     assert "| 部分采纳 | 1 | 1 |" in markdown
 
 
-async def test_decision_forms_start_with_no_outcome_and_an_empty_one_is_refused(
+async def test_recorded_decisions_stay_internal_until_the_office_publishes_them(
     client, engine, workspace
 ):
-    page = await client.get(f"/drafter/drafts/{SLUG}/clause/第一章/第一条")
-    forms = re.findall(r'<select id="o-[^"]*" name="outcome" required>(.*?)</select>', page.text)
-    assert forms, "no decision form on the clause page"
-    for options in forms:
-        assert options.startswith('<option value="" selected>请选择处理结果</option>')
-        assert options.count(" selected") == 1
+    first, second, third = workspace["comments"]
+    group_decision(engine, [first["id"], second["id"]], reason="已在第一条中增加老旧小区。")
     r = await decide(
         client,
         workspace["csrf"],
         target_kind="comment",
-        target_id=str(workspace["comments"][0]["id"]),
-        outcome="",
-        reason="理由",
+        target_id=str(third["id"]),
+        outcome="另行研究",
+        reason="收费公示在配套文件中研究。",
     )
-    assert r.status_code == 400 and "请选择处理结果" in r.text
+    assert r.status_code == 303
+    # Not one public surface shows a recorded decision before publication.
+    for path in (f"/drafts/{SLUG}/feedback", f"/drafts/{SLUG}/feedback.md"):
+        r = await client.get(path)
+        assert r.status_code == 404 and "尚未发布意见采纳情况" in r.text, path
+    assert (await client.get(f"/drafts/{SLUG}/feedback.docx")).status_code == 404
+    for c in workspace["comments"]:
+        receipt = (await client.get(f"/receipts/{c['receipt']}")).text
+        assert "尚未发布意见采纳情况" in receipt and "已在第一条中增加老旧小区" not in receipt
+    public = await client.get(f"/drafter/drafts/{SLUG}/export/public-comments.csv")
+    rows = list(csv.DictReader(io.StringIO(public.content.decode("utf-8-sig"))))
+    assert {row["处理结果"] for row in rows} == {""}
+    assert 'href="/drafts/tingche/feedback"' not in (await client.get(f"/drafts/{SLUG}")).text
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    assert "尚未发布。" in page and "发布采纳情况" in page
+    overview = (await client.get(f"/drafter/drafts/{SLUG}")).text
+    assert "2 项</a> · 尚未发布" in overview and 'href="/drafts/tingche/feedback"' not in overview
+    # The drafters' own export shows what they recorded.
+    private = await client.get(f"/drafter/drafts/{SLUG}/export/comments.csv")
+    assert "部分采纳" in private.content.decode("utf-8-sig")
+
+    r = await publish_feedback(client, workspace["csrf"], SLUG)
+    assert r.status_code == 303 and r.headers["location"].endswith("/decisions?published=1")
+    assert "已发布意见采纳情况（第 1 次发布）" in (await client.get(r.headers["location"])).text
+    report = (await client.get(f"/drafts/{SLUG}/feedback")).text
+    assert "已在第一条中增加老旧小区。" in report and "收费公示在配套文件中研究。" in report
+    receipt = (await client.get(f"/receipts/{first['receipt']}")).text
+    assert "部分采纳" in receipt and "已在第一条中增加老旧小区。" in receipt
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                (
+                    await client.get(f"/drafter/drafts/{SLUG}/export/public-comments.csv")
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert [row["处理结果"] for row in rows] == ["部分采纳", "部分采纳", "另行研究"]
+    assert 'href="/drafts/tingche/feedback"' in (await client.get(f"/drafts/{SLUG}")).text
+    overview = (await client.get(f"/drafter/drafts/{SLUG}")).text
+    assert '已发布 1 次：<a href="/drafts/tingche/feedback">' in overview
+
+
+async def test_each_publication_is_kept_and_audited_and_changes_wait_for_the_next_one(
+    client, engine, workspace
+):
+    target = str(workspace["comments"][2]["id"])
+
+    async def decide_fee(outcome: str, reason: str) -> None:
+        r = await decide(
+            client,
+            workspace["csrf"],
+            target_kind="comment",
+            target_id=target,
+            outcome=outcome,
+            reason=reason,
+        )
+        assert r.status_code == 303
+
+    await decide_fee("另行研究", "收费公示另行研究。")
+    assert (await publish_feedback(client, workspace["csrf"], SLUG)).status_code == 303
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    assert "公开的意见采纳情况与当前决定一致（第 1 次发布" in page
+    # Publishing again with nothing changed says so and stores nothing.
+    again = await publish_feedback(client, workspace["csrf"], SLUG)
+    assert again.status_code == 409 and "无需重新发布" in again.text
+
+    await decide_fee("采纳", "已增加收费公示的规定。")
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    assert "有未发布的改动" in page and "1 项决定新增、修改或不再计入" in page
+    public = (await client.get(f"/drafts/{SLUG}/feedback")).text
+    assert "收费公示另行研究。" in public and "已增加收费公示的规定。" not in public
+    receipt = (await client.get(f"/receipts/{workspace['comments'][2]['receipt']}")).text
+    assert "另行研究" in receipt and "已增加收费公示的规定。" not in receipt
+
+    assert (await publish_feedback(client, workspace["csrf"], SLUG)).status_code == 303
+    public = (await client.get(f"/drafts/{SLUG}/feedback")).text
+    assert "已增加收费公示的规定。" in public and "收费公示另行研究。" not in public
+    assert "第 2 次更新" in public
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    assert re.search(r"第 2 次</td><td>[^<]+</td><td>own</td>.*第 1 次</td>", page, re.S)
     with Session(engine) as session:
-        assert list(session.exec(select(Decision))) == []
+        rows = session.exec(select(FeedbackPublication).order_by(FeedbackPublication.number)).all()
+        audit = session.exec(select(AuditLog).where(AuditLog.action == "publish_feedback")).all()
+    assert [(p.number, p.published_by, p.comments, p.decided, p.points) for p in rows] == [
+        (1, "own", 3, 1, 1),
+        (2, "own", 3, 1, 1),
+    ]
+    assert "收费公示另行研究。" in rows[0].report_json  # the first publication, as it was
+    assert [json.loads(a.detail)["number"] for a in audit] == [1, 2]
+    assert all(a.actor == "own" and a.target == SLUG for a in audit)
+
+
+async def test_publishing_with_nothing_decided_is_refused_with_a_clear_message(
+    client, engine, workspace
+):
+    r = await publish_feedback(client, workspace["csrf"], SLUG)
+    assert r.status_code == 400 and "还没有任何采纳决定" in r.text
+    with Session(engine) as session:
+        assert session.exec(select(FeedbackPublication)).all() == []
+        assert (
+            session.exec(select(AuditLog).where(AuditLog.action == "publish_feedback")).all() == []
+        )
+    assert (await client.get(f"/drafts/{SLUG}/feedback")).status_code == 404
+
+
+async def test_publishing_from_a_page_whose_figures_moved_since_is_refused(
+    client, engine, workspace
+):
+    group_decision(engine, [c["id"] for c in workspace["comments"][:2]])
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    token = re.search(
+        r'decisions/publish">\s*<input[^>]+>\s*<input type="hidden" name="digest" value="([^"]+)"',
+        page,
+    )
+    assert token
+    await client.post(f"/api/drafts/{SLUG}/comments", json={"clause": None, "body": "总体支持。"})
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/decisions/publish",
+        data={"csrf_token": workspace["csrf"], "digest": token[1]},
+    )
+    assert r.status_code == 409 and "数字已经变了" in r.text
+    with Session(engine) as session:
+        assert session.exec(select(FeedbackPublication)).all() == []
+
+
+async def test_publishing_is_for_the_drafters_of_the_draft_only(client, engine, workspace):
+    group_decision(engine, [c["id"] for c in workspace["comments"][:2]])
+    other = make_account(engine, "other", "市交通局")
+    path = f"/drafter/drafts/{SLUG}/decisions/publish"
+    assert (await client.post(path, headers=other.bearer)).status_code == 403
+    assert (await client.post(path, data={"csrf_token": "forged"})).status_code == 403
+    client.cookies.clear()
+    assert (await client.post(path)).status_code == 401
+    with Session(engine) as session:
+        assert session.exec(select(FeedbackPublication)).all() == []
+
+
+def outcome_selects(html: str) -> list[str]:
+    return re.findall(r'<select id="[^"]*" name="outcome" required>(.*?)</select>', html, re.S)
+
+
+async def test_decision_forms_start_with_no_outcome_chosen(client, engine, workspace):
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    selects = outcome_selects(page)
+    assert len(selects) == len(decision_forms(page)) + 1  # and the one for a single comment
+    for options in selects:
+        assert re.findall(r"<option[^>]*selected[^>]*>([^<]*)<", options) == ["请选择"]
+    clause = (await client.get(f"/drafter/drafts/{SLUG}/clause/第一章/第一条")).text
+    for options in outcome_selects(clause):
+        assert re.findall(r"<option[^>]*selected[^>]*>([^<]*)<", options) == ["请选择"]
+    # A target's current decision is shown chosen, to change its reason.
+    form = decision_forms(page)[0]
+    r = await decide(client, workspace["csrf"], outcome="不予采纳", reason="不采纳。", **form)
+    assert r.status_code == 303
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    chosen = [re.findall(r"<option[^>]*selected[^>]*>([^<]*)<", o) for o in outcome_selects(page)]
+    assert ["不予采纳"] in chosen
+
+
+async def test_the_points_still_without_a_decision_are_listed_per_clause(client, engine, workspace):
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    listing = page.split('id="h-open"')[1].split("</section>")[0]
+    assert "还有 3 条意见没有任何决定" in listing
+    assert "<h3>第一条</h3>" in listing and "<h3>第二条第二款</h3>" in listing
+    assert "第一章/" not in re.sub(r'href="[^"]*"', "", listing)  # cited, not keyed
+    forms = decision_forms(page)
+    for form in forms:
+        assert f'href="#t-{form["target_kind"]}-{form["target_id"]}"' in listing
+        assert f'id="t-{form["target_kind"]}-{form["target_id"]}"' in page
+    for form in forms:
+        r = await decide(client, workspace["csrf"], outcome="采纳", reason="已采纳。", **form)
+        assert r.status_code == 303
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    assert "每条已公开的意见都已有决定。" in page

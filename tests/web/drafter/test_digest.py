@@ -17,6 +17,7 @@ from tests.drafter_helpers import (  # noqa: F401
     fast_password_hashing,
     log_in,
     make_account,
+    publish_feedback,
 )
 
 pytestmark = pytest.mark.anyio
@@ -148,6 +149,7 @@ async def test_full_flow_ends_in_the_golden_feedback_report(
     page = await client.get(f"/drafter/drafts/{SLUG}/decisions")
     assert page.status_code == 200 and "记录决定" in page.text
     await decide_all(client, analysed)
+    assert (await publish_feedback(client, analysed["csrf"], SLUG)).status_code == 303
     r = await client.get(f"/drafts/{SLUG}/feedback.md")
     assert r.status_code == 200
     text = r.text
@@ -162,6 +164,7 @@ async def test_full_flow_ends_in_the_golden_feedback_report(
 
 async def test_public_feedback_page_lists_points_per_clause_without_personal_data(client, analysed):
     await decide_all(client, analysed)
+    assert (await publish_feedback(client, analysed["csrf"], SLUG)).status_code == 303
     r = await client.get(f"/drafts/{SLUG}/feedback")
     assert r.status_code == 200
     assert "已在第一条中明确包括老旧小区。" in r.text and "不予采纳" in r.text
