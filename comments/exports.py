@@ -78,6 +78,7 @@ def comment_records(
             "clause_title": titles.get(c.clause_key, c.clause_key or ""),
             "created_at": views.local_time(c.created_at, tz),
             "submitter_type": c.submitter_type,
+            "channel": c.channel,
             # Public: the region only with the commenter's consent to be named, and masked.
             "region": c.region if personal else (mask_pii(c.region) if c.show_name else ""),
             "body": c.body if personal else mask_pii(c.body),
@@ -116,6 +117,7 @@ _COLUMNS = [
     ("clause_title", "条款名称"),
     ("created_at", "提交时间"),
     ("submitter_type", "提交者类型"),
+    ("channel", "来源渠道"),
     ("region", "地区"),
     ("name", "姓名或单位"),
     ("contact", "联系方式"),

@@ -95,6 +95,20 @@ SETTINGS: dict[str, SettingInfo] = {
         "365",
         "意见中的联系方式保留天数，`comments purge-contacts` 抹去更早意见的联系方式并记审计；`0` 永久保留",
     ),
+    "smtp_host": SettingInfo(
+        "COMMENTS_SMTP_HOST",
+        "",
+        "发送来信回复所用的邮件服务器；留空（默认）时不发送，起草人员下载回复文本自行发出",
+    ),
+    "smtp_port": SettingInfo("COMMENTS_SMTP_PORT", "25", "邮件服务器端口"),
+    "smtp_sender": SettingInfo(
+        "COMMENTS_SMTP_SENDER", "", "回复邮件的发件地址（如征求意见通知中公布的邮箱）"
+    ),
+    "smtp_user": SettingInfo("COMMENTS_SMTP_USER", "", "邮件服务器的登录名；留空时不登录"),
+    "smtp_password": SettingInfo("COMMENTS_SMTP_PASSWORD", "", "邮件服务器的登录密码"),
+    "smtp_starttls": SettingInfo(
+        "COMMENTS_SMTP_STARTTLS", "0", "`1`：连接后用 STARTTLS 加密（服务器支持时应打开）"
+    ),
 }
 
 
@@ -136,6 +150,12 @@ class Settings:
     rate_limit_backend: str = "auto"
     redis_url: str = ""
     contact_retention_days: int = 365
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = ""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -3,8 +3,9 @@
 A comment's contact (phone, e-mail, address) is kept only so that the drafting office can ask the
 commenter a question while the draft is being worked on. ``COMMENTS_CONTACT_RETENTION_DAYS`` after
 a comment was made, ``comments purge-contacts`` erases it; the comment itself, its text, region
-and receipt stay, because they are the legal record. Every run leaves one audit row with the
-number of contacts erased and the cut-off, never the contacts themselves.
+and receipt stay, because they are the legal record. A message received by e-mail or letter
+(``InboundMessage``) loses its sender's address the same way. Every run leaves one audit row
+with the number of contacts erased and the cut-off, never the contacts themselves.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from comments.storage.auditlog import audit
-from comments.storage.models import Comment, utcnow
+from comments.storage.models import Comment, InboundMessage, utcnow
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ def purge_contacts(
             return PurgeResult(int(count or 0), cutoff)
         # One transaction: the contacts and the audit row that records their erasure go together.
         erased = session.execute(update(table).where(due).values(contact="")).rowcount  # type: ignore[attr-defined]
+        inbound = InboundMessage.__table__  # type: ignore[attr-defined]
+        session.execute(
+            update(inbound)
+            .where((inbound.c.created_at < cutoff) & (inbound.c.contact != ""))
+            .values(contact="")
+        )
         audit(
             session,
             actor=actor,

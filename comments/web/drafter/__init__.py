@@ -53,6 +53,7 @@ routes = [
     Route("/drafter/drafts/{slug}/unassigned", channels.waiting_page),
     Route("/drafter/drafts/{slug}/messages/{id}", channels.message_page),
     Route("/drafter/drafts/{slug}/messages/{id}/reply.txt", channels.message_reply),
+    Route("/drafter/drafts/{slug}/messages/{id}/send", channels.message_send, methods=["POST"]),
     Route("/drafter/drafts/{slug}/digest", digest.digest_overview),
     Route("/drafter/drafts/{slug}/clause/{key:path}", digest.clause_page),
     Route("/drafter/drafts/{slug}/exports", exports.exports_page),

@@ -9,12 +9,13 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from analysis import GENERAL_KEY
 from comments import storage
 from comments.channels import import_files, reply_text
 from comments.channels.importer import clause_index
+from comments.channels.mail import can_send, send_reply
 from comments.channels.read import SUFFIXES
 from comments.errors import InputError
 from comments.storage import channels as stored
@@ -163,7 +164,43 @@ async def message_page(request: Request, caller: Caller) -> Response:
         draft=draft,
         channels=CHANNEL_LABELS,
         reply=reply,
+        can_send=can_send(state_of(request).settings, data["message"].contact),
+        sent=request.query_params.get("sent") == "1",
         **data,
+    )
+
+
+@protected
+async def message_send(request: Request, caller: Caller) -> Response:
+    """Send the reply by e-mail to the message's sender (only with SMTP settings)."""
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    data = await run_in_threadpool(_message, request, draft)
+    message = data["message"]
+    text = reply_text(draft, data["comments"], _base(request), message.received_on)
+    subject = f"回复：{message.subject}" if message.subject else f"关于《{draft.title}》意见的回复"
+
+    def send() -> None:
+        ident = send_reply(
+            state.settings,
+            to=message.contact,
+            subject=subject,
+            text=text,
+            office=draft.issuer or draft.organisation or "起草单位",
+        )
+        with state.session() as session:
+            storage.audit(
+                session,
+                actor=caller.drafter.name,
+                action="send_reply",
+                target=f"{draft.slug}:{message.source}"[:255],
+                detail={"message_id": ident, "receipts": [c.receipt for c in data["comments"]]},
+            )
+            session.commit()
+
+    await run_in_threadpool(send)
+    return RedirectResponse(
+        f"/drafter/drafts/{draft.slug}/messages/{message.id}?sent=1", status_code=303
     )
 
 
