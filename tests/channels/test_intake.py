@@ -262,3 +262,20 @@ async def test_upload_queue_assign_and_the_reply(client, engine, desk):
     assert reply.status_code == 200 and reply.text.count("/receipts/") == 2
     missing = await client.get("/drafter/drafts/tingche/messages/99999")
     assert missing.status_code == 404
+
+
+@pytest.mark.anyio
+async def test_the_corrections_api_answers_a_comment_waiting_for_its_clause(client, engine, desk):
+    draft = add_draft(engine, slug="other", organisation=ORG)
+    import_files(engine, draft, [("l.txt", "我觉得总体上还行。".encode())], actor="t")
+    [waiting] = [c for c in comments_in(engine) if c.proposed_clause is not None]
+    r = await client.post(
+        "/api/drafts/other/corrections",
+        json={"comment": waiting.id, "clause": ARTICLE_ONE},
+        headers=desk["me"].bearer,
+    )
+    assert r.status_code == 201, r.text
+    with Session(engine) as session:
+        again = session.get(Comment, waiting.id)
+    assert again is not None and again.proposed_clause is None
+    assert again.clause_key == ARTICLE_ONE
