@@ -193,17 +193,22 @@ def _masked(
     """``mask_target`` for a whole batch: masked codes, their text index, covered share."""
     covered = np.zeros(len(codes), dtype=bool)
     if len(codes) >= 2:
+        # One membership test for every target at once: a pair's key (42 bits) tagged with
+        # the number of its text's target, against the tagged bigrams of every target.
         pairs = _keys(codes, 2)
         same = doc[:-1] == doc[1:]
-        groups: dict[str, list[int]] = {}
-        for i, target in enumerate(targets):
-            groups.setdefault(target, []).append(i)
-        for target, members in groups.items():
-            keys = _target_keys(target)
-            if not len(keys):
-                continue
-            mine = same if len(groups) == 1 else same & np.isin(doc[:-1], members)
-            hit = mine & np.isin(pairs, keys)
+        number: dict[str, int] = {}
+        tag = np.fromiter(
+            (number.setdefault(t, len(number)) for t in targets),
+            dtype=np.uint64,
+            count=len(targets),
+        )
+        shift = np.uint64(42)
+        valid = np.concatenate(
+            [(np.uint64(i) << shift) | _target_keys(t) for t, i in number.items()]
+        )
+        if len(valid):
+            hit = same & np.isin((tag[doc[:-1]] << shift) | pairs, valid)
             covered[:-1] |= hit
             covered[1:] |= hit
     share = np.bincount(doc, weights=covered, minlength=len(lengths)) / np.maximum(lengths, 1)
