@@ -9,6 +9,7 @@ Never imports ``comments`` (the service), a web framework or a database driver.
 (1, 'replace')
 """
 
+from analysis.citation import clause_names
 from analysis.digest import DigestCache, build_digest
 from analysis.flags import flags as comment_flags
 from analysis.flags import hold_reason, mask_pii
@@ -58,6 +59,7 @@ __all__ = [
     "Suggestion",
     "Tally",
     "build_digest",
+    "clause_names",
     "comment_flags",
     "hold_reason",
     "mask_pii",
