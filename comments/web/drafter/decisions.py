@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from analysis import GENERAL_KEY, UNKNOWN_KEY, Digest
+from analysis import GENERAL_KEY, UNKNOWN_KEY, Digest, clause_names
 from comments.errors import InputError
 from comments.storage import decisions as decisions_mod
 from comments.storage import review
@@ -91,6 +91,7 @@ async def decisions_page(request: Request, caller: Caller) -> Response:
             titles = clause_titles(session, draft.id)
         return {
             "digest": result.digest,
+            "names": clause_names(result.digest.sections),
             "digest_token": digest_token(result),
             "stored": stored,
             "titles": titles,
