@@ -9,7 +9,7 @@ Never imports ``comments`` (the service), a web framework or a database driver.
 (1, 'replace')
 """
 
-from analysis.citations import citations, feedback_title
+from analysis.citation import clause_names
 from analysis.corrections import CORRECTABLE_FLAGS
 from analysis.digest import DigestCache, build_digest
 from analysis.feedback import (
@@ -53,6 +53,7 @@ from analysis.models import (
     Suggestion,
     Tally,
 )
+from analysis.titles import feedback_title
 from analysis.word import render_feedback_docx
 
 __all__ = [
@@ -87,7 +88,7 @@ __all__ = [
     "Tally",
     "build_digest",
     "build_feedback_report",
-    "citations",
+    "clause_names",
     "comment_flags",
     "counted_decisions",
     "feedback_title",

@@ -24,10 +24,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from analysis.citations import Citations, draft_citation, feedback_title
+from analysis.citation import clause_names
 from analysis.flags import mask_pii
 from analysis.models import GENERAL_KEY, OUTCOMES, Decision, Digest
 from analysis.text import INVISIBLE
+from analysis.titles import BUCKET_TITLES, draft_citation, feedback_title
 
 PENDING = "尚在研究"
 SPECIFICITY = {"comment": 0, "suggestion": 1, "cluster": 2}
@@ -301,7 +302,11 @@ def build_feedback_report(digest: Digest, decisions: Sequence[Decision]) -> Feed
     longer has and without stored members is reported with 0 comments (nothing says which).
     """
     resolved = _Resolved(digest, decisions)
-    citations = Citations(digest.sections)
+    names = clause_names(digest.sections)
+
+    def cite(key: str) -> str:
+        return BUCKET_TITLES.get(key) or names.get(key, key)
+
     order = {s.key: i for i, s in enumerate(digest.sections)}
     grouped: dict[str, list[FeedbackItem]] = {}
     by_outcome: dict[str, tuple[int, int]] = {}
@@ -331,7 +336,7 @@ def build_feedback_report(digest: Digest, decisions: Sequence[Decision]) -> Feed
     clauses = tuple(
         FeedbackClause(
             key,
-            citations.cite(key),
+            cite(key),
             tuple(sorted(grouped[key], key=lambda it: (-it.comments, it.label))),
             open_by.get(key, 0),
             waiting.get(key, 0),
@@ -339,7 +344,7 @@ def build_feedback_report(digest: Digest, decisions: Sequence[Decision]) -> Feed
         for key in sorted(grouped, key=position)
     )
     pending = tuple(
-        FeedbackClause(key, citations.cite(key), (), open_by.get(key, 0), waiting[key])
+        FeedbackClause(key, cite(key), (), open_by.get(key, 0), waiting[key])
         for key in sorted(waiting, key=position)
     )
     refusals: list[str] = []

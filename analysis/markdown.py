@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from analysis.citations import chinese_number
+from analysis.citation import clause_names
 from analysis.feedback import BASIS, PENDING, FeedbackReport
 from analysis.models import (
     OUTCOMES,
@@ -23,6 +23,7 @@ from analysis.models import (
 )
 from analysis.tally import FLAG_ORDER
 from analysis.text import INVISIBLE
+from analysis.titles import chinese_number
 
 STANCE_NAMES = {
     "support": "支持",
@@ -73,11 +74,18 @@ def _ids(ids: Sequence[int]) -> str:
     )
 
 
-def _name(section: Section) -> str:
-    if section.kind == "bucket":
-        return section.label
-    label = _text(section.label if "第" in section.label else section.key)
-    return f"{label}　{_text(section.heading)}" if section.heading.strip() else label
+def _names(digest: Digest) -> dict[str, str]:
+    """Each section as a reader cites it ("第5条　优化升级宽带网络"), escaped; never its key."""
+    gap = "\u3000"  # names hold no other whitespace of this kind; ``_text`` would flatten it
+    names = clause_names(digest.sections, gap=gap)
+    return {k: gap.join(_text(part) for part in v.split(gap)) for k, v in names.items()}
+
+
+def _batch(number: int) -> str:
+    """A campaign as the digest names it within its clause: 批量 A, 批量 B, … (its id holds the
+    clause key)."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return f"批量 {letters[number]}" if number < len(letters) else f"批量 {number + 1}"
 
 
 def _split(counts: dict[str, int], names: dict[str, str]) -> str:
@@ -137,9 +145,9 @@ def _cluster_lines(number: int, cluster: Cluster) -> list[str]:
     return lines
 
 
-def _section(section: Section) -> list[str]:
+def _section(section: Section, name: str) -> list[str]:
     t = section.tally
-    out = [f"## {_name(section)}", ""]
+    out = [f"## {name}", ""]
     if section.excerpt:
         out += [f"> {_text(section.excerpt)}", ""]
     out.append(
@@ -160,10 +168,10 @@ def _section(section: Section) -> list[str]:
         out.append("")
     if section.campaigns:
         out += ["### 批量提交", ""]
-        for c in section.campaigns:
+        for number, c in enumerate(section.campaigns):
             kind = "同一来源短时间内重复提交" if c.flood else "内容基本相同"
             out.append(
-                f"- **{c.id}**：{_n(c.size)} 条{kind}（模板见 #{c.representative}）：“{_text(c.text[:80])}”"
+                f"- **{_batch(number)}**：{_n(c.size)} 条{kind}（模板见 #{c.representative}）：“{_text(c.text[:80])}”"
             )
             if c.additions:
                 extra = "；".join(
@@ -192,6 +200,7 @@ def render_digest_markdown(digest: Digest) -> str:
     """``digest.md``: what a drafter circulates. Same digest, same bytes; personal data masked."""
     d, t = digest.draft, digest.totals
     by_key = {s.key: s for s in digest.sections}
+    cited = _names(digest)
     clauses = [s for s in digest.sections if s.kind != "bucket"]
     touched = sum(1 for s in clauses if s.tally.comments)
     out = [f"# 意见汇总分析：{_text(d.title)}", ""]
@@ -216,7 +225,7 @@ def render_digest_markdown(digest: Digest) -> str:
             f"{v} {_pct(t.polarity.get(k, 0), t.comments)}" for k, v in POLARITY_NAMES.items()
         )
     )
-    silent = "、".join(_name(by_key[k]) for k in digest.ranking.uncommented if k in by_key) or "无"
+    silent = "、".join(cited[k] for k in digest.ranking.uncommented if k in by_key) or "无"
     out.append(f"- 涉及条款 {touched} / {len(clauses)}；**未收到意见的条款**：{silent}")
     flagged = " · ".join(
         f"{FLAG_NAMES[f]} {_n(t.flags.get(f, 0))} 条" for f in FLAG_ORDER if t.flags.get(f)
@@ -240,19 +249,19 @@ def render_digest_markdown(digest: Digest) -> str:
                 for x in ("support", "oppose", "suggest", "question")
             )
             out.append(
-                f"| {_name(s)} | {_n(s.tally.comments)} | {_n(s.tally.distinct)} | {shares} | {points or '—'} |"
+                f"| {cited[key]} | {_n(s.tally.comments)} | {_n(s.tally.distinct)} | {shares} | {points or '—'} |"
             )
         out.append("")
     if digest.ranking.most_opposed:
         names = "、".join(
-            f"{_name(by_key[k])}（反对 {_n(by_key[k].tally.stance['oppose'])} 条）"
+            f"{cited[k]}（反对 {_n(by_key[k].tally.stance['oppose'])} 条）"
             for k in digest.ranking.most_opposed[:5]
         )
         out += [f"**反对意见最集中的条款**：{names}", ""]
     out += ["---", ""]
     for section in digest.sections:
         if section.tally.comments or section.tally.hidden:
-            out += _section(section)
+            out += _section(section, cited[section.key])
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -306,7 +306,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Ranking:
-    most_discussed: tuple[str, ...]  # section keys, by distinct comments
+    most_discussed: tuple[str, ...]  # section keys, by comments (then distinct ones)
     most_opposed: tuple[str, ...]  # section keys, by share of oppose among distinct
     uncommented: tuple[str, ...]  # clause keys with no comment on them or below them
 

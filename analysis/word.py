@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from analysis.citations import chinese_number
 from analysis.feedback import BASIS, PENDING, FeedbackReport, number
 from analysis.models import OUTCOMES
+from analysis.titles import chinese_number
 
 CLAUSE_HEADER = ("序号", "意见要点", "意见数", "处理结果", "理由")
 CLAUSE_WIDTHS_CM = (1.2, 5.0, 2.2, 2.2, 5.4)

@@ -6,6 +6,7 @@ decisions, exports, and the admin pages. Every route of the workspace is listed 
 | ``common.py`` | who is calling (session or token), ``protected``, CSRF, rendering, the digest or its progress page |
 | ``drafts.py`` | login, logout, the dashboard, upload and preview, edit, publish / close / extend |
 | ``digest.py`` | the digest overview and the per-clause page |
+| ``clause_map.py`` | the overview's clause map: cells, their lean on one diverging scale, the legend |
 | ``comments.py`` | the filtered comment list behind every figure, the moderation queue |
 | ``decisions.py`` | adoption decisions on clusters, suggestions and comments; publishing them |
 | ``corrections.py`` | correcting a comment's reading and a point's name and members |

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from analysis import GENERAL_KEY, UNKNOWN_KEY, Digest, citations, suggestion_title
+from analysis import GENERAL_KEY, UNKNOWN_KEY, Digest, clause_names, suggestion_title
 from comments import feedback, views
 from comments.errors import InputError
 from comments.storage import decisions as decisions_mod
@@ -126,7 +126,7 @@ async def decisions_page(request: Request, caller: Caller) -> Response:
         outcomes=DECISION_OUTCOMES,
         suggestion_title=suggestion_title,
         comments_url=comments_url,
-        cite=citations(result.digest.sections),
+        cite=clause_names(result.digest.sections),
         open_points=_open_by_section(snapshot),
         open_comments=snapshot.report.pending_comments,
         done=request.query_params.get("done") == "1",

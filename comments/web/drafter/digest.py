@@ -1,12 +1,13 @@
 """Digest pages: the overview with the clause map, one clause's clusters, and the progress page.
 
-Every figure links to the comments behind it (``comments.comments_url``). Charts are inline
-SVG built here with presentation attributes only: the CSP forbids scripts and inline styles.
+Every figure links to the comments behind it (``comments.comments_url``); every clause is named as
+a reader cites it (``analysis.clause_names``), never by its key. Stance bars are inline SVG built
+here with presentation attributes only, the clause map (``clause_map.py``) links coloured by CSS
+classes: the CSP forbids scripts and inline styles.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from analysis import GENERAL_KEY, STANCES, Digest, Section, Suggestion, suggestion_title
+from analysis import (
+    GENERAL_KEY,
+    STANCES,
+    Digest,
+    Suggestion,
+    clause_names,
+    suggestion_title,
+)
 from comments import storage, views
 from comments.errors import InputError
 from comments.storage import review
 from comments.storage.models import DECISION_OUTCOMES, SUBMITTER_TYPES
 from comments.web.common import state_of
+from comments.web.drafter import clause_map
 from comments.web.drafter.comments import (
     FLAG_LABELS,
     STANCE_LABELS,
@@ -36,7 +45,6 @@ from comments.web.drafter.common import (
     render,
 )
 
-CONTAINERS = ("part", "book", "subbook", "chapter", "section", "annex")
 STANCE_COLOURS = {
     "support": "#2e8b57",
     "oppose": "#c0392b",
@@ -68,37 +76,6 @@ def stance_bars(split: dict[str, int], width: float = 100.0) -> list[Bar]:
     return bars
 
 
-@dataclass(frozen=True)
-class Cell:
-    key: str
-    title: str
-    comments: int
-    oppose_share: float
-    x: int
-    y: int
-    fill: str
-
-
-def clause_map(sections: tuple[Section, ...], columns: int = 20, size: int = 24) -> list[Cell]:
-    """One cell per commentable clause in document order: darker = more discussed, redder =
-    more contested (share of opposing among its distinct comments)."""
-    leaves = [s for s in sections if s.kind not in (*CONTAINERS, "bucket")]
-    most = max((s.tally.comments for s in leaves), default=0)
-    cells = []
-    for i, s in enumerate(leaves):
-        n = s.tally.comments
-        oppose = s.tally.stance.get("oppose", 0) / n if n else 0.0
-        weight = math.log1p(n) / math.log1p(most) if most else 0.0
-        lightness = 96 - 56 * weight
-        hue = 210 - 210 * oppose  # blue (agreed) → red (contested)
-        fill = f"hsl({hue:.0f},{60 if n else 0}%,{lightness:.0f}%)"
-        title = f"{s.label}{s.heading}".strip() or s.key
-        cells.append(
-            Cell(s.key, title, n, oppose, (i % columns) * size, (i // columns) * size, fill)
-        )
-    return cells
-
-
 def suggestion_diff(clause_text: str, s: Suggestion, context: int = 30) -> dict[str, str]:
     """Before/after around the target in the clause text (empty ``before`` when not found)."""
     where = clause_text.find(s.target) if s.target else -1
@@ -123,6 +100,7 @@ async def digest_overview(request: Request, caller: Caller) -> Response:
         return progress
     digest: Digest = result.digest
     sections = {s.key: s for s in digest.sections}
+    names = clause_names(digest.sections)
     return render(
         request,
         "drafter/digest.html",
@@ -133,7 +111,10 @@ async def digest_overview(request: Request, caller: Caller) -> Response:
         computed=views.local_time(result.computed_at, state_of(request).settings.timezone),
         seconds=result.seconds,
         bars=stance_bars(digest.totals.stance),
-        cells=clause_map(digest.sections),
+        names=names,
+        groups=clause_map.clause_map(digest.sections, names),
+        legend=clause_map.LEGEND,
+        min_comments=clause_map.MIN_COMMENTS,
         stance_bars=stance_bars,
         submitter_types=SUBMITTER_TYPES,
         comments_url=comments_url,
@@ -192,6 +173,13 @@ async def clause_page(request: Request, caller: Caller) -> Response:
             }
         )
     clause_text = data["clause"].text if data["clause"] else ""
+    names = clause_names(digest.sections)
+    parents = {s.key: s.parent for s in digest.sections}
+    ancestors: list[tuple[str, str]] = []  # (key, name) from the top down, for the crumbs
+    parent = section.parent
+    while parent in parents and parent not in dict(ancestors):
+        ancestors.insert(0, (parent, names[parent]))
+        parent = parents[parent]
     filters = {
         k: v
         for k, v in request.query_params.items()
@@ -203,6 +191,8 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         caller=caller,
         draft=draft,
         section=section,
+        name=names[key],
+        ancestors=ancestors,
         clause=data["clause"],
         clusters=clusters,
         campaigns=[c for c in section.campaigns if any(m in allowed for m in c.members)],

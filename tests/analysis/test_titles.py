@@ -1,11 +1,12 @@
-"""Clauses and drafts cited as a reader cites them, never by an internal key."""
+"""Clauses (``clause_names``) and the draft (``titles``) cited as a reader cites them, never by an
+internal key."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis import ClauseInput, DraftInfo, build_digest, citations, feedback_title
-from analysis.citations import chinese_number, draft_citation
+from analysis import ClauseInput, DraftInfo, build_digest, clause_names, feedback_title
+from analysis.titles import chinese_number, draft_citation
 
 # The shape of the bundled example (一、 > （一） > 1., numbered on through the whole draft) and
 # of a law (章 > 条 > 款), with bullets and a 【】 heading.
@@ -41,20 +42,20 @@ LAW = [
 
 
 def cited(clauses: list[ClauseInput]) -> dict[str, str]:
-    return citations(build_digest(DraftInfo("x", "办法"), clauses, []).sections)
+    return clause_names(build_digest(DraftInfo("x", "办法"), clauses, []).sections)
 
 
 def test_a_continuously_numbered_item_is_cited_as_an_article_with_its_heading() -> None:
     names = cited(POLICY)
-    assert names["二/（二）/5"] == "第五条 优化升级宽带网络"
-    assert names["三/（四）/31"] == "第三十一条 发展智慧交通"
+    assert names["二/（二）/5"] == "第5条 优化升级宽带网络"
+    assert names["三/（四）/31"] == "第31条 发展智慧交通"
     assert names["一"] == "一、总体要求"
 
 
 def test_a_label_that_repeats_is_preceded_by_its_parent() -> None:
     names = cited(POLICY)
-    assert names["二/（二）"] == "二、（二）夯实基础设施,强化普遍服务"
-    assert names["一/（二）/第一点"] == "一、（二）第一点 统筹推进"
+    assert names["二/（二）"] == "（二）夯实基础设施,强化普遍服务"
+    assert names["一/（二）/第一点"] == "（二）基本方针 第一点：统筹推进"
 
 
 def test_items_numbered_anew_in_each_section_are_told_apart_by_their_parent() -> None:
@@ -65,7 +66,7 @@ def test_items_numbered_anew_in_each_section_are_told_apart_by_their_parent() ->
         ClauseInput("二/1", "clause", "1.", "另一项。", "", "二", 3),
     ]
     names = cited(clauses)
-    assert names["一/1"] == "一、1. 第一项" and names["二/1"] == "二、1. 另一项"
+    assert names["一/1"] == "一、第1条 第一项" and names["二/1"] == "二、第1条 另一项"
 
 
 def test_law_articles_stand_alone_and_paragraphs_name_their_article() -> None:
@@ -81,7 +82,7 @@ def test_a_section_of_a_chapter_names_its_chapter() -> None:
         ClauseInput("第二章", "chapter", "第二章", "数据", "", None, 0),
         ClauseInput("第二章/第一节", "section", "第一节", "公共数据", "", "第二章", 1),
     ]
-    assert cited(clauses)["第二章/第一节"] == "第二章第一节 公共数据"
+    assert cited(clauses)["第二章/第一节"] == "第一节 公共数据"
 
 
 def test_law_items_and_boxes_read_as_a_reader_cites_them() -> None:
@@ -101,8 +102,8 @@ def test_law_items_and_boxes_read_as_a_reader_cites_them() -> None:
     assert names["第十条/第一款/（一）"] == "第十条第一款第（一）项"
     assert names["第十条/第一款/（一）/2"] == "第十条第一款第（一）项第2目"
     assert names["专栏1"] == "专栏1 重点工程"
-    assert names["专栏1/1"] == "专栏1 1. 市级政务云"  # two "1." in the draft: by their parent
-    assert names["附件1/1"] == "附件1 1. 指标"
+    assert names["专栏1/1"] == "专栏1 第1条 市级政务云"  # two "1." in the draft: by their parent
+    assert names["附件1/1"] == "附件1 第1条 指标"
 
 
 def test_no_citation_is_an_internal_key() -> None:
