@@ -147,3 +147,10 @@ def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
 
 def local_time(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def masked(text: str | None) -> str:
+    """``text`` with personal data masked, as every page shows it unless revealed."""
+    from analysis import mask_pii
+
+    return mask_pii(text or "")

@@ -47,6 +47,7 @@ routes = [
     Route("/drafter/drafts/{slug}/decisions", decisions.decide, methods=["POST"]),
     Route("/drafter/drafts/{slug}/decisions/publish", decisions.publish, methods=["POST"]),
     Route("/drafter/drafts/{slug}/comments/{id}", corrections.comment_page),
+    Route("/drafter/drafts/{slug}/comments/{id}/reveal", corrections.reveal, methods=["POST"]),
     Route("/drafter/drafts/{slug}/points/{key:path}", corrections.point_page),
     Route("/drafter/drafts/{slug}/corrections", corrections.submit, methods=["POST"]),
     Route("/drafter/drafts/{slug}/intake", channels.intake_page),

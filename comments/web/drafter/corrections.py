@@ -78,6 +78,36 @@ def _history(rows: list[Any]) -> list[dict[str, Any]]:
 
 @protected
 async def comment_page(request: Request, caller: Caller) -> Response:
+    return await _comment_view(request, caller, revealed=False)
+
+
+@protected
+async def reveal(request: Request, caller: Caller) -> Response:
+    """The comment's text and contact unmasked, for this response only; an audit row says who
+    looked and when."""
+    state = state_of(request)
+    draft = await guarded_draft(request, caller)
+    comment_id = parse_int(request.path_params["id"], what="意见")
+
+    def record() -> None:
+        assert draft.id is not None
+        with state.session() as session:
+            if not review.comments_by_ids(session, draft.id, [comment_id]):
+                raise InputError("unknown_comment", "本草案中没有这条意见。", status=404)
+            storage.audit(
+                session,
+                actor=caller.drafter.name,
+                action="reveal_personal_data",
+                target=f"{draft.slug}#{comment_id}",
+                detail="查看未遮盖的意见原文和联系方式",
+            )
+            session.commit()
+
+    await run_in_threadpool(record)
+    return await _comment_view(request, caller, revealed=True)
+
+
+async def _comment_view(request: Request, caller: Caller, *, revealed: bool) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
     comment_id = parse_int(request.path_params["id"], what="意见")
@@ -123,6 +153,7 @@ async def comment_page(request: Request, caller: Caller) -> Response:
         whole_draft=WHOLE_DRAFT,
         comments_url=comments_url,
         done=request.query_params.get("done") == "1",
+        revealed=revealed,
         **data,
     )
 

@@ -148,3 +148,45 @@ async def test_corrections_need_the_csrf_token_and_a_known_comment(client, desk)
     assert r.status_code == 404 and "没有这条意见" in r.text
     r = await client.get(f"/drafter/drafts/{SLUG}/points/no-such")
     assert r.status_code == 404
+
+
+async def test_drafter_pages_mask_personal_data_until_revealed_and_the_reveal_is_audited(
+    client, engine, desk
+):
+    from sqlmodel import Session
+
+    from comments import storage
+
+    phone, ident = "13812345678", "110101199003071234"
+    r = await client.post(
+        f"/api/drafts/{SLUG}/comments",
+        json={
+            "clause": CLAUSE,
+            "body": f"我家电话 {phone}，身份证 {ident}，小区宽带太贵。",
+            "name": "赵六",
+            "contact": "zhao@example.cn",
+        },
+    )
+    comment_id = r.json()["id"]
+    for url in (
+        f"/drafter/drafts/{SLUG}/comments",
+        f"/drafter/drafts/{SLUG}/moderation",
+        f"/drafter/drafts/{SLUG}/comments/{comment_id}",
+    ):
+        page = await client.get(url)
+        assert page.status_code == 200, url
+        assert phone not in page.text and ident not in page.text, url
+        assert "zhao@example.cn" not in page.text, url
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/comments/{comment_id}/reveal", data={"csrf_token": desk["csrf"]}
+    )
+    assert r.status_code == 200 and phone in r.text and "zhao@example.cn" in r.text
+    assert "已记入操作记录" in r.text
+    with Session(engine) as session:
+        rows = storage.audit_log(session, draft_slug=SLUG)
+    assert any(
+        row.action == "reveal_personal_data" and row.target == f"{SLUG}#{comment_id}"
+        for row in rows
+    )
+    refused = await client.post(f"/drafter/drafts/{SLUG}/comments/{comment_id}/reveal")
+    assert refused.status_code == 403
