@@ -53,10 +53,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
     failures.failure("database_unavailable", exc)
+    reading = request.method in ("GET", "HEAD")
     return error_response(
         request,
         "database_unavailable",
-        "服务暂时无法保存，请稍后再试。您的意见尚未提交。",
+        "服务暂时不可用，请稍后再试。"
+        if reading
+        else "服务暂时无法保存，请稍后再试。您的意见尚未提交。",
         503,
     )
 
