@@ -11,7 +11,7 @@ still acknowledges every byte while nothing answers, so the client bounds its ow
 | connecting (TCP, TLS, start-up) | ``connect_timeout`` 5 s |
 | a free connection from the pool | ``pool_timeout`` 5 s (``db.py``) |
 | the check of a pooled connection before it is reused | ``PING_WAIT`` 2 s |
-| one statement, on the server | ``statement_timeout`` 10 s |
+| one statement, on the server | ``statement_timeout`` 5 s |
 | any answer, on the client | the statement timeout + 1 s (``BoundedConnection``) |
 | a network that went silent | keepalives (~9 s idle), ``tcp_user_timeout`` 10 s |
 
@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import InvalidatePoolError
 
 CONNECT_TIMEOUT = 5  # seconds
-STATEMENT_TIMEOUT_MS = 10_000
+STATEMENT_TIMEOUT_MS = 5_000
 PING_WAIT = 2.0  # seconds for ``;`` on a connection that sat in the pool
 MIGRATION_WAIT = 600.0  # seconds a migration statement may take (an index on a big table)
 
