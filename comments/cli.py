@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import sys
 from collections.abc import Sequence
@@ -213,12 +214,26 @@ def cmd_purge_contacts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_unwritable_database(settings: Settings) -> None:
+    """Before serving: every file of a SQLite database writable by this user (security.md)."""
+    from comments import failures
+    from comments.storage.files import DatabaseFilesNotWritable, check_writable
+
+    try:
+        check_writable(settings.database_url)
+    except DatabaseFilesNotWritable as exc:
+        failures.failure("database_not_writable", str(exc))
+        raise CommandError(str(exc)) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from comments.seed import load_example_if_empty
 
     settings = _settings()
+    _refuse_unwritable_database(settings)
+    faulthandler.enable()  # a fatal signal (SIGBUS, SIGSEGV) leaves a traceback on stderr
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     if args.workers < 1:
