@@ -30,7 +30,7 @@ from comments.settings import Settings
 from comments.storage.db import DatabaseUnavailable, make_engine, migrate, secret_key
 from comments.storage.files import DatabaseFilesNotWritable, check_writable, unwritable
 from comments.web import api, drafter, feedback, public
-from comments.web.common import PACKAGE, STATIC, State, error_response
+from comments.web.common import PACKAGE, STATIC, State, error_response, state_of
 from comments.web.security import SECURITY_HEADERS, LimitsMiddleware, route_path
 
 log = logging.getLogger("comments.web")
@@ -71,9 +71,8 @@ def _explained(request: Request, exc: Exception) -> str:
     text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     if "readonly" not in text:
         return text
-    url = request.app.state.comments.engine.url.render_as_string(hide_password=False)
-    problems = unwritable(url)
-    return text + "".join(f"; 不可写：{path}（{why}）" for path, why in problems)
+    url = state_of(request).engine.url.render_as_string(hide_password=False)
+    return text + "".join(f"; 不可写：{path}（{why}）" for path, why in unwritable(url))
 
 
 async def _unstorable(request: Request, exc: Exception) -> Response:
