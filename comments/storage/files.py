@@ -2,13 +2,14 @@
 
 In WAL mode a database is three files: ``comments.db``, ``comments.db-wal`` (committed
 transactions not yet copied back) and ``comments.db-shm`` (the index of the WAL, which every
-process maps into its memory). Hardening item 11: a ``-shm`` the server's user cannot write —
-say one left behind, owned by root, by ``sqlite3`` run as root — puts SQLite into its read-only
-shared-memory mode. Every write then fails ("attempt to write a readonly database"), and the
-process holds no lock on the file, so another process that opens the database takes it for
-the first and re-initialises the ``-shm`` (truncates it) under the server. A mapped file cut
-short kills the process with SIGBUS at the next access, without a Python traceback: that is the
-crash that was reported (reproduced by truncating the ``-shm`` under a running server).
+process maps into its memory). Hardening item 11: a ``-shm`` the server's user cannot write
+(one that a copy or restore as root left owned by root, or one made read-only) puts SQLite
+into its read-only shared-memory mode. Every write then fails ("attempt to write a readonly
+database"), and the process holds no lock on the file, so another process that opens the
+database takes itself for the first and re-initialises (truncates) the ``-shm`` under the
+server. A mapped file cut short kills the process with SIGBUS at its next access, before Python
+can log anything. Reproduced: truncating the ``-shm`` under a running server kills it at the
+next post; the read-only-then-truncated chain is read from SQLite's source, not reproduced.
 
 So the server refuses to start unless its user can write the directory and each of the files
 that exist; the message names the file. ``faulthandler`` (``cli.py``, ``web/app.py``) leaves a
