@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import faulthandler
 import json
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from comments import failures
 from comments.settings import SETTINGS, Settings
 
 
@@ -216,7 +216,6 @@ def cmd_purge_contacts(args: argparse.Namespace) -> int:
 
 def _refuse_unwritable_database(settings: Settings) -> None:
     """Before serving: every file of a SQLite database writable by this user (security.md)."""
-    from comments import failures
     from comments.storage.files import DatabaseFilesNotWritable, check_writable
 
     try:
@@ -232,14 +231,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from comments.seed import load_example_if_empty
 
     settings = _settings()
-    _refuse_unwritable_database(settings)
-    faulthandler.enable()  # a fatal signal (SIGBUS, SIGSEGV) leaves a traceback on stderr
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     if args.workers < 1:
         raise CommandError("--workers 至少为 1。")
     if args.workers > 1 and args.reload:
         raise CommandError("--reload 只能用于单个进程，不能与 --workers 同用。")
+    _refuse_unwritable_database(settings)
+    failures.enable_faulthandler()
     engine = _engine(settings)
     if settings.load_example:
         slug = load_example_if_empty(engine, settings)

@@ -12,7 +12,7 @@ can log anything. Reproduced: truncating the ``-shm`` under a running server kil
 next post; the read-only-then-truncated chain is read from SQLite's source, not reproduced.
 
 So the server refuses to start unless its user can write the directory and each of the files
-that exist; the message names the file. ``faulthandler`` (``cli.py``, ``web/app.py``) leaves a
+that exist; the message names the file. ``failures.enable_faulthandler`` (at start) leaves a
 traceback on stderr should a fatal signal still come.
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import faulthandler
 import gc
 import logging
 import secrets
@@ -202,7 +201,7 @@ def app_from_env() -> Starlette:
     Every worker process checks that it can write the SQLite database's files (refusing to
     start otherwise) and leaves a traceback on stderr should it die of a fatal signal.
     """
-    faulthandler.enable()
+    failures.enable_faulthandler()
     settings = Settings.from_env()
     try:
         check_writable(settings.database_url)
