@@ -142,6 +142,7 @@ class LoginGate:
     PER_MINUTE = 10  # attempts per address and minute
     WORKERS = 1  # one core stays free for intake on the smallest machine
     QUEUE = 4  # checks waiting or running at once, beyond which a login is refused
+    COUNT_WAIT = 8.0  # seconds for the attempt to be counted; then 503 (database unavailable)
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
@@ -150,7 +151,7 @@ class LoginGate:
 
     async def admit(self, address: str) -> None:
         """Count an attempt from ``address``; raise InputError (429) when it is over its limit."""
-        wait = await self.limiter.hit(f"login:{address}")
+        wait = await self.limiter.hit(f"login:{address}", timeout=self.COUNT_WAIT)
         if wait:
             raise InputError(
                 "login_rate_limited",

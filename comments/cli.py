@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from comments import failures
 from comments.settings import SETTINGS, Settings
 
 
@@ -252,6 +253,17 @@ def cmd_purge_contacts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_unwritable_database(settings: Settings) -> None:
+    """Before serving: every file of a SQLite database writable by this user (security.md)."""
+    from comments.storage.files import DatabaseFilesNotWritable, check_writable
+
+    try:
+        check_writable(settings.database_url)
+    except DatabaseFilesNotWritable as exc:
+        failures.failure("database_not_writable", str(exc))
+        raise CommandError(str(exc)) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -264,6 +276,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError("--workers 至少为 1。")
     if args.workers > 1 and args.reload:
         raise CommandError("--reload 只能用于单个进程，不能与 --workers 同用。")
+    _refuse_unwritable_database(settings)
+    failures.enable_faulthandler()
     engine = _engine(settings)
     if settings.load_example:
         slug = load_example_if_empty(engine, settings)

@@ -3,11 +3,16 @@
 Disk full, a database that is down or unreachable, a crash of a request: each is logged on the
 ``comments.failures`` logger (stderr under ``comments serve``) as one JSON line with the kind,
 the error and how many further failures of that kind were folded into it, at most once per
-``BURST`` seconds per kind, so that a thousand refused posts do not flood the log.
+``BURST`` seconds per kind, so that a thousand refused posts do not flood the log. A death by a
+fatal signal (SIGBUS from a mapped file cut short) leaves the threads' tracebacks on stderr
+(``enable_faulthandler``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
+import io
 import json
 import logging
 import threading
@@ -42,3 +47,9 @@ def reset() -> None:
     with _lock:
         _last.clear()
         _folded.clear()
+
+
+def enable_faulthandler() -> None:
+    """On SIGBUS, SIGSEGV, SIGFPE, SIGABRT: every thread's traceback on stderr (server start)."""
+    with contextlib.suppress(ValueError, io.UnsupportedOperation):  # stderr is not a file
+        faulthandler.enable()

@@ -34,13 +34,20 @@ def server_env(port: int, database_url: str, **settings: str) -> dict[str, str]:
 
 
 def start_server(
-    env: Mapping[str, str], cwd: Path, *, args: tuple[str, ...] = (), log: Path | None = None
+    env: Mapping[str, str],
+    cwd: Path,
+    *,
+    args: tuple[str, ...] = (),
+    log: Path | None = None,
+    prefix: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """Start `comments serve` and return once /api/drafts answers 200 (60 s at most)."""
-    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    """Start `comments serve` and return once /api/drafts answers 200 (60 s at most).
+
+    ``prefix`` goes before the command (``setpriv ...`` to run it as another user)."""
+    out = log.open("ab") if log is not None else subprocess.DEVNULL
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "comments", "serve", *args],
+            [*prefix, sys.executable, "-m", "comments", "serve", *args],
             cwd=cwd,
             env=dict(env),
             stdout=out,

@@ -17,7 +17,6 @@ Nothing here imports the web layer.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -29,6 +28,7 @@ from sqlmodel import Session
 
 from comments import failures, messages, period
 from comments.errors import InputError
+from comments.intake.batcher import Withdrawn
 from comments.intake.payload import clean_text, payload_model, payload_schema
 from comments.intake.ratelimit import RateLimiter, make_limiter
 from comments.intake.receipts import RECEIPT_RE, new_receipt, new_receipts, normalise_receipt
@@ -36,6 +36,7 @@ from comments.intake.validate import DraftSnapshot, client_hash, validate_commen
 from comments.intake.writer import CommentWriter, Stored
 from comments.settings import Settings
 from comments.storage import clause_keys, draft_by_slug
+from comments.storage.db import CommitUncertain, DatabaseUnavailable
 
 __all__ = [
     "RECEIPT_RE",
@@ -57,6 +58,16 @@ __all__ = [
 
 SNAPSHOT_TTL = 3.0  # seconds a process trusts its cached view of a draft's period and clauses
 LONG_COMMENT_CHARS = 500
+
+
+def _uncertain() -> InputError:
+    return InputError(
+        "commit_uncertain",
+        "服务器暂时无法确认您的意见是否已经保存。请稍后用同一页面再提交一次："
+        "如果已经保存，不会重复保存，您会拿到原来的回执。",
+        status=503,
+        retry_after=10,
+    )
 
 
 class Intake:
@@ -119,11 +130,17 @@ class Intake:
             )
 
     async def admit(
-        self, snapshot: DraftSnapshot, payload: Mapping[str, Any], address: str
+        self,
+        snapshot: DraftSnapshot,
+        payload: Mapping[str, Any],
+        address: str,
+        *,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Validate a submitted comment and count it against the rate limits: the row to write.
 
-        Raises InputError (429 with Retry-After when the client is over its limit).
+        Raises InputError (429 with Retry-After when the client is over its limit), and
+        DatabaseUnavailable when the limits cannot be counted within ``timeout`` seconds.
         """
 
         def check() -> dict[str, Any]:
@@ -140,7 +157,7 @@ class Intake:
         # than the hop to a thread (the usual case, and the one the intake benchmark measures).
         long = isinstance(body, str) and len(body) > LONG_COMMENT_CHARS
         row = await anyio.to_thread.run_sync(check) if long else check()
-        wait = await self.limiter.hit(row["client_hash"], row["contact"])
+        wait = await self.limiter.hit(row["client_hash"], row["contact"], timeout=timeout)
         if wait:
             raise InputError(
                 "rate_limited", f"提交过于频繁，请 {wait} 秒后再试。", status=429, retry_after=wait
@@ -150,25 +167,32 @@ class Intake:
     async def take(self, slug: str, payload: Mapping[str, Any], address: str) -> Stored:
         """The one way in for a comment: admitted, then committed; its receipt.
 
-        A commit that does not come back within ``COMMIT_WAIT`` seconds (a database that stopped
-        answering) is a 503 that says the comment *may* have been stored: a retry with the same
-        idempotency key gets its receipt if it was, and stores it if it was not.
+        Counting and committing share ``COMMIT_WAIT`` seconds. When they run out (a database
+        that stopped answering) the answer is a 503 that says which of two things is true:
+
+        - ``database_unavailable`` — *not stored*: the database refused, the failure came before
+          the commit was sent, or the comment was still queued and has been withdrawn;
+        - ``commit_uncertain`` — *may have been stored*: the commit was sent (or the writer was
+          at work on it) and its answer never came. A retry with the same idempotency key gets
+          the first receipt if it was stored, and stores it if it was not.
         """
         snapshot = await self.snapshot(slug)
         if snapshot is None:
             raise messages.draft_not_found()
-        row = await self.admit(snapshot, payload, address)
+        deadline = time.monotonic() + self.COMMIT_WAIT
+        row = await self.admit(snapshot, payload, address, timeout=self.COMMIT_WAIT)
         try:
-            return await asyncio.wait_for(self.writer.submit(row), self.COMMIT_WAIT)
-        except TimeoutError:
-            failures.failure("commit_timeout", f"no commit within {self.COMMIT_WAIT} s")
-            raise InputError(
-                "commit_uncertain",
-                "服务器暂时无法确认您的意见是否已经保存。请稍后用同一页面再提交一次："
-                "如果已经保存，不会重复保存，您会拿到原来的回执。",
-                status=503,
-                retry_after=10,
+            return await self.writer.submit(row, timeout=max(0.0, deadline - time.monotonic()))
+        except Withdrawn:
+            raise DatabaseUnavailable(
+                f"the writer did not take the comment within {self.COMMIT_WAIT} s"
             ) from None
+        except TimeoutError:
+            failures.failure("commit_uncertain", f"no commit within {self.COMMIT_WAIT} s")
+            raise _uncertain() from None
+        except CommitUncertain as exc:
+            failures.failure("commit_uncertain", exc)
+            raise _uncertain() from None
 
     def close(self) -> None:
         """Stop the writer (after it has committed what is queued) and the limiter."""

@@ -4,11 +4,18 @@ Requests queue an item and wait on a future. The thread takes everything queued 
 ``max_batch``), hands it to ``handle`` in one call — one transaction for all of them — and wakes
 the waiting requests with their outcomes, one wake-up per event loop per batch. This keeps
 database calls off the event loop and lets one commit serve many requests.
+
+A request may wait with a time limit. A handler that writes calls ``commit_point()`` just
+before its writes, from which on nothing can be taken back. When a request's time runs out
+before that point, its item is withdrawn (``Withdrawn``: the handler leaves it out); after it,
+the outcome is unknown to the request (``TimeoutError``). A handler without a commit point (the
+rate limiter) may still handle a withdrawn item; nobody hears of its outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -18,6 +25,21 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _STOP = object()
+
+
+class Withdrawn(Exception):
+    """The wait ran out before the handler's commit point: the item has been left out."""
+
+
+class _Entry:
+    __slots__ = ("committing", "future", "item", "loop", "withdrawn")
+
+    def __init__(self, item: Any, loop: asyncio.AbstractEventLoop, future: Any) -> None:
+        self.item = item
+        self.loop = loop
+        self.future = future
+        self.committing = False  # past the handler's commit point: cannot be withdrawn
+        self.withdrawn = False
 
 
 class Batcher(Generic[T, R]):
@@ -44,19 +66,43 @@ class Batcher(Generic[T, R]):
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._claims = threading.Lock()  # committing (the thread) or withdrawn (a request)
+        self._current: list[_Entry] = []  # the batch being handled (the thread's own)
 
-    async def submit(self, item: T) -> R:
-        """Queue ``item``; return its outcome once its batch has been handled."""
+    async def submit(self, item: T, *, timeout: float | None = None) -> R:
+        """Queue ``item``; return its outcome once its batch has been handled.
+
+        With ``timeout`` (seconds): ``Withdrawn`` if it ran out before the handler's commit
+        point, ``TimeoutError`` after it.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
-        self._queue.put((item, loop, future))
+        entry = _Entry(item, loop, future)
+        self._queue.put(entry)
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
                     thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                     self._thread = thread
                     thread.start()
-        return await future
+        if timeout is None:
+            return await future
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            with self._claims:
+                if not entry.committing:
+                    entry.withdrawn = True
+                    raise Withdrawn(f"not written within {timeout:.1f} s") from None
+            raise
+
+    def commit_point(self) -> list[bool]:
+        """For ``handle``, just before it writes: which items of its batch to write (those not
+        withdrawn); they can no longer be withdrawn."""
+        with self._claims:
+            for entry in self._current:
+                entry.committing = not entry.withdrawn
+            return [entry.committing for entry in self._current]
 
     def close(self, timeout: float = 10.0) -> None:
         """Handle what is queued, then stop the thread."""
@@ -92,22 +138,29 @@ class Batcher(Generic[T, R]):
                     stop = True
                     break
                 batch.append(more)
-            self._serve(batch)
+            with self._claims:
+                batch = [entry for entry in batch if not entry.withdrawn]
+            if batch:
+                self._serve(batch)
             if stop:
                 return
 
-    def _serve(self, batch: list[tuple[T, asyncio.AbstractEventLoop, Any]]) -> None:
+    def _serve(self, batch: list[_Entry]) -> None:
         self.batches += 1
+        self._current = batch
         outcomes: Sequence[Any]
         try:
-            outcomes = self.handle([item for item, _, _ in batch])
+            outcomes = self.handle([entry.item for entry in batch])
         except Exception as exc:
             outcomes = [exc] * len(batch)
+        finally:
+            self._current = []
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
-        for (_item, loop, future), outcome in zip(batch, outcomes, strict=True):
-            by_loop.setdefault(loop, []).append((future, outcome))
+        for entry, outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(entry.loop, []).append((entry.future, outcome))
         for loop, pairs in by_loop.items():
-            loop.call_soon_threadsafe(_resolve_all, pairs)
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits there
+                loop.call_soon_threadsafe(_resolve_all, pairs)
 
 
 def _resolve_all(pairs: list[tuple[asyncio.Future[Any], Any]]) -> None:

@@ -31,9 +31,10 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.engine import Engine
 
-from comments.intake.batcher import Batcher
+from comments.intake.batcher import Batcher, Withdrawn
 from comments.settings import Settings
 from comments.storage import ratelimits
+from comments.storage.db import DatabaseUnavailable
 
 log = logging.getLogger("comments.ratelimit")
 
@@ -64,14 +65,19 @@ class RateLimiter:
         self.per_minute = per_minute
         self.secret = secret
 
-    async def hit(self, client: str, contact: str = "") -> int:
-        """0 when the post is allowed (and counted); else the seconds to wait."""
+    async def hit(self, client: str, contact: str = "", *, timeout: float | None = None) -> int:
+        """0 when the post is allowed (and counted); else the seconds to wait.
+
+        Raises ``DatabaseUnavailable`` when a database count does not come back in ``timeout``.
+        """
         if self.per_minute <= 0:
             return 0
         keys = limit_keys(self.secret, client, contact)
-        return await self.hit_keys(keys, self.clock())
+        return await self.hit_keys(keys, self.clock(), timeout=timeout)
 
-    async def hit_keys(self, keys: Sequence[str], now: float) -> int:
+    async def hit_keys(
+        self, keys: Sequence[str], now: float, *, timeout: float | None = None
+    ) -> int:
         return 0
 
     def _verdict(self, counts: Sequence[int], now: float) -> int:
@@ -93,7 +99,9 @@ class MemoryRateLimiter(RateLimiter):
         self._hits: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
 
-    async def hit_keys(self, keys: Sequence[str], now: float) -> int:
+    async def hit_keys(
+        self, keys: Sequence[str], now: float, *, timeout: float | None = None
+    ) -> int:
         return self.count(keys, now)
 
     def count(self, keys: Sequence[str], now: float) -> int:
@@ -134,8 +142,13 @@ class DatabaseRateLimiter(RateLimiter):
     def batches(self) -> int:
         return self._batcher.batches
 
-    async def hit_keys(self, keys: Sequence[str], now: float) -> int:
-        return await self._batcher.submit((keys, now))
+    async def hit_keys(
+        self, keys: Sequence[str], now: float, *, timeout: float | None = None
+    ) -> int:
+        try:
+            return await self._batcher.submit((keys, now), timeout=timeout)
+        except (Withdrawn, TimeoutError):
+            raise DatabaseUnavailable(f"no rate-limit count within {timeout} s") from None
 
     def count(self, keys: Sequence[str], now: float) -> int:
         """One hit, counted at once (the Redis fallback and tests use this)."""
@@ -188,7 +201,10 @@ class RedisRateLimiter(RateLimiter):
         self._down_until = 0.0
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
 
-    async def hit_keys(self, keys: Sequence[str], now: float) -> int:
+    async def hit_keys(
+        self, keys: Sequence[str], now: float, *, timeout: float | None = None
+    ) -> int:
+        # Redis answers within 0.5 s or is skipped; the database fallback has its own bounds.
         return await anyio.to_thread.run_sync(self.count, keys, now)
 
     def count(self, keys: Sequence[str], now: float) -> int:

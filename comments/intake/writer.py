@@ -8,6 +8,7 @@ with its receipt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from comments.intake import receipts
 from comments.intake.batcher import Batcher
 from comments.storage.db import DatabaseUnavailable
-from comments.storage.inserts import CommentInserter, Outcome, Stored
+from comments.storage.inserts import LEFT_OUT, CommentInserter, Outcome, Stored
 from comments.storage.models import utcnow
 
 __all__ = ["CommentWriter", "Stored"]
@@ -35,9 +36,14 @@ class CommentWriter:
             self._write, name="comment-writer", max_batch=batch_size
         )
 
-    async def submit(self, row: dict[str, Any]) -> Stored:
-        """Queue a validated row; return once it is committed (or raise)."""
-        return await self._batcher.submit(row)
+    async def submit(self, row: dict[str, Any], *, timeout: float | None = None) -> Stored:
+        """Queue a validated row; return once it is committed (or raise).
+
+        Raises ``DatabaseUnavailable`` (not stored), ``CommitUncertain`` (the commit's answer was
+        lost), and with ``timeout`` ``Withdrawn`` (left out, not stored) or ``TimeoutError``
+        (being committed when the time ran out: unknown).
+        """
+        return await self._batcher.submit(row, timeout=timeout)
 
     def close(self) -> None:
         """Commit what is queued, stop the thread, close its connection."""
@@ -46,8 +52,14 @@ class CommentWriter:
 
     def _write(self, rows: list[dict[str, Any]]) -> list[Outcome | Exception]:
         integrity = self.inserter.integrity_errors
+        wanted: list[bool] = [True] * len(rows)
+
+        def claim() -> list[bool]:
+            wanted[:] = self._batcher.commit_point()
+            return wanted
+
         try:
-            return list(self._insert(rows))
+            return list(self._insert(rows, claim))
         except integrity:
             pass
         except Exception as exc:
@@ -55,7 +67,10 @@ class CommentWriter:
         # A receipt collided (or another constraint): insert one by one so that one bad row
         # cannot fail the others; a colliding receipt is simply drawn again.
         outcomes: list[Outcome | Exception] = []
-        for row in rows:
+        for row, keep in zip(rows, wanted, strict=True):
+            if not keep:
+                outcomes.append(LEFT_OUT)
+                continue
             for attempt in range(2):
                 try:
                     outcomes.extend(self._insert([row]))
@@ -68,10 +83,16 @@ class CommentWriter:
                     break
         return outcomes
 
-    def _insert(self, rows: list[dict[str, Any]]) -> list[Outcome]:
+    def _insert(
+        self, rows: list[dict[str, Any]], claim: Callable[[], list[bool]] | None = None
+    ) -> list[Outcome]:
         now = utcnow()
         return self.inserter.insert(
-            rows, receipts.new_receipts(len(rows)), now=now, today=datetime.now(self.tz).date()
+            rows,
+            receipts.new_receipts(len(rows)),
+            now=now,
+            today=datetime.now(self.tz).date(),
+            claim=claim,
         )
 
     def _unavailable(self, exc: Exception) -> Exception:

@@ -7,6 +7,8 @@ calls, so callers write ``storage.import_draft(...)``:
 |---|---|
 | ``models.py`` | the SQLModel tables |
 | ``db.py`` | engines, migrations (``../migrations/``), the secret key |
+| ``postgres.py`` | PostgreSQL connections on which every wait is bounded |
+| ``files.py`` | the SQLite database's files: writable by the server's user |
 | ``drafts.py`` | drafts and clauses: import, read, edit, period actions |
 | ``comments.py`` | comment counts and look-ups |
 | ``inserts.py`` | the comment writer's batched insert, one path per database |

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, create_engine
 
 from comments.storage.models import Meta
@@ -19,7 +20,18 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached or written to right now."""
+    """The database cannot be reached or written to right now; nothing was stored."""
+
+
+class CommitUncertain(RuntimeError):
+    """The commit was sent but its answer never came: the rows may or may not be stored."""
+
+
+def server_refused(exc: BaseException) -> bool:
+    """True when PostgreSQL itself answered with an error (so it carried nothing out), as
+    opposed to a connection that broke or went silent (after which it may have)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return bool(getattr(orig, "sqlstate", None))
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -45,37 +57,43 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         return engine
     pool_size = max(1, pool_size)
-    connect_args: dict[str, Any] = {}
-    if parsed.get_backend_name() == "postgresql":
-        # Every wait is bounded, so that a database that went away answers 503 in seconds
-        # instead of hanging requests: connecting, a silent peer (TCP keepalives), unacknowledged
-        # writes (tcp_user_timeout). Values in the URL's query win over these defaults.
-        defaults = {
-            "connect_timeout": 5,
-            "keepalives": 1,
-            "keepalives_idle": 5,
-            "keepalives_interval": 2,
-            "keepalives_count": 2,
-            "tcp_user_timeout": 10_000,
-        }
-        connect_args = {k: v for k, v in defaults.items() if k not in parsed.query}
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_timeout=5,  # seconds to wait for a free connection before answering 503
-        connect_args=connect_args,
-    )
+    pool: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": pool_size,
+        "pool_timeout": 5,  # seconds to wait for a free connection before answering 503
+    }
+    if parsed.get_backend_name() != "postgresql":
+        return create_engine(url, pool_pre_ping=True, **pool)
+    # Every wait is bounded, so that a database that went away answers 503 in seconds instead
+    # of hanging requests: storage/postgres.py has the figures.
+    from comments.storage import postgres
+
+    connect_args, answer_wait = postgres.connect_args(url)
+    bounded = parsed.get_driver_name() == "psycopg"
+    engine = create_engine(
+        url, pool_pre_ping=not bounded, connect_args=connect_args, **pool
+    )  # bounded: a ping of its own, within 2 s
+    if bounded:
+        postgres.bound_waits(engine, answer_wait)
+    return engine
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with engine.begin() as connection, _long_statements(connection):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _long_statements(connection: Connection) -> contextlib.AbstractContextManager[None]:
+    """A migration may build an index on a big table: longer bounds (PostgreSQL) for it."""
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        return contextlib.nullcontext()
+    from comments.storage import postgres
+
+    return postgres.long_statements(connection)
 
 
 def secret_key(engine: Engine, configured: str = "") -> str:

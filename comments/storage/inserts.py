@@ -15,7 +15,7 @@ open), then insert every row the period allows:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from comments.errors import InputError
 from comments.period import refusal
+from comments.storage.db import CommitUncertain, server_refused
 from comments.storage.models import Comment, Draft
 
 
@@ -120,21 +121,31 @@ class CommentInserter:
         *,
         now: datetime,
         today: date,
+        claim: Claim | None = None,
     ) -> list[Outcome]:
         """Store the rows the period allows (commits); one outcome per row, in order.
 
         A refusal (the period ended) is the row's outcome; a database error is raised and
-        nothing of the batch is stored.
+        nothing of the batch is stored. ``claim``, called once the transaction has begun, says
+        which rows are still wanted (their requests still wait); the others are left out, with
+        ``LEFT_OUT`` as their outcome.
         """
         if self.sqlite:
-            return self._insert_sqlite(rows, receipts, now, today)
-        return self._insert_sqlalchemy(rows, receipts, now, today)
+            return self._insert_sqlite(rows, receipts, now, today, claim)
+        return self._insert_sqlalchemy(rows, receipts, now, today, claim)
 
     def _insert_sqlalchemy(
-        self, rows: Sequence[dict[str, Any]], receipts: Sequence[str], now: datetime, today: date
+        self,
+        rows: Sequence[dict[str, Any]],
+        receipts: Sequence[str],
+        now: datetime,
+        today: date,
+        claim: Claim | None,
     ) -> list[Outcome]:
         table = Comment.__table__  # type: ignore[attr-defined]
-        with self.engine.begin() as connection:
+        with self.engine.connect() as connection:  # a checkout: the ping, or a new connection
+            transaction = connection.begin()  # rolled back on the way out unless committed
+            wanted, rows, receipts = _claimed(claim, rows, receipts)
             keys = {row["idempotency_key"] for row in rows if row.get("idempotency_key")}
             found: dict[tuple[int, str], tuple[Stored, str]] = {}
             if keys:
@@ -187,9 +198,10 @@ class CommentInserter:
             for index, replay in enumerate(plan):
                 if isinstance(replay, int) and outcomes[index] is None:
                     outcomes[index] = outcomes[replay]
+            commit(transaction.commit)
         done = [o for o in outcomes if o is not None]
         assert len(done) == len(rows), "every row has an outcome"
-        return done
+        return _spread(done, wanted)
 
     def _stored_keys(
         self, cursor: Any, rows: Sequence[dict[str, Any]]
@@ -205,9 +217,13 @@ class CommentInserter:
         return {(r[0], r[1]): (Stored(r[2], r[3], _moment(r[4])), r[5]) for r in found}
 
     def _insert_sqlite(
-        self, rows: Sequence[dict[str, Any]], receipts: Sequence[str], now: datetime, today: date
+        self,
+        rows: Sequence[dict[str, Any]],
+        receipts: Sequence[str],
+        now: datetime,
+        today: date,
+        claim: Claim | None,
     ) -> list[Outcome]:
-        ids = sorted({row["draft_id"] for row in rows})
         created_at = self._created_at(now)
         if self._raw is None:
             self._raw = self.engine.raw_connection()
@@ -218,8 +234,10 @@ class CommentInserter:
         raw = self._raw
         try:
             cursor = raw.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("BEGIN IMMEDIATE")  # may wait for the write lock (busy_timeout)
             try:
+                wanted, rows, receipts = _claimed(claim, rows, receipts)
+                ids = sorted({row["draft_id"] for row in rows}) or [0]
                 found = cursor.execute(
                     "SELECT id, status, opens_on, deadline, (SELECT max(id) FROM comment) "
                     f"FROM draft WHERE id IN ({','.join('?' * len(ids))})",
@@ -268,7 +286,7 @@ class CommentInserter:
                         _SQLITE_INSERT + ",".join([_SQLITE_ROW] * len(chunk)),
                         [value for row_values in chunk for value in row_values],
                     )
-                raw.commit()
+                commit(raw.commit)
             except BaseException:
                 raw.rollback()
                 raise
@@ -276,7 +294,43 @@ class CommentInserter:
             # A connection that failed (file locked, read-only, gone) is not reused.
             self.close()
             raise
+        return _spread(outcomes, wanted)
+
+
+Claim = Callable[[], Sequence[bool]]
+LEFT_OUT = InputError("left_out", "已撤回。", status=503)  # the outcome nobody waits for
+
+
+def _claimed(
+    claim: Claim | None, rows: Sequence[dict[str, Any]], receipts: Sequence[str]
+) -> tuple[list[bool] | None, Sequence[dict[str, Any]], Sequence[str]]:
+    """Which rows are still wanted (None: all of them), and those rows and receipts."""
+    if claim is None:
+        return None, rows, receipts
+    wanted = list(claim())
+    assert len(wanted) == len(rows), "one answer per row"
+    chosen = [i for i, keep in enumerate(wanted) if keep]
+    return wanted, [rows[i] for i in chosen], [receipts[i] for i in chosen]
+
+
+def _spread(outcomes: list[Outcome], wanted: list[bool] | None) -> list[Outcome]:
+    """The outcomes of the wanted rows back in their places in the whole batch."""
+    if wanted is None:
         return outcomes
+    given = iter(outcomes)
+    return [next(given) if keep else LEFT_OUT for keep in wanted]
+
+
+def commit(send: Callable[[], None]) -> None:
+    """Commit. Once the COMMIT has left, only the database's own refusal says for sure that
+    nothing was stored; a connection that broke or went silent before the answer came back
+    leaves the outcome unknown: ``CommitUncertain``."""
+    try:
+        send()
+    except Exception as exc:
+        if server_refused(exc):
+            raise
+        raise CommitUncertain(str(exc).splitlines()[0][:200] if str(exc) else repr(exc)) from exc
 
 
 def _moment(value: Any) -> datetime:

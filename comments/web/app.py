@@ -27,8 +27,9 @@ from comments.errors import InputError
 from comments.intake import CommentWriter, Intake, make_limiter
 from comments.settings import Settings
 from comments.storage.db import DatabaseUnavailable, make_engine, migrate, secret_key
+from comments.storage.files import DatabaseFilesNotWritable, check_writable, unwritable
 from comments.web import api, drafter, feedback, public
-from comments.web.common import PACKAGE, STATIC, State, error_response
+from comments.web.common import PACKAGE, STATIC, State, error_response, state_of
 from comments.web.security import SECURITY_HEADERS, LimitsMiddleware, route_path
 
 log = logging.getLogger("comments.web")
@@ -52,13 +53,25 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
-    failures.failure("database_unavailable", exc)
+    failures.failure("database_unavailable", _explained(request, exc))
+    reading = request.method in ("GET", "HEAD")
     return error_response(
         request,
         "database_unavailable",
-        "服务暂时无法保存，请稍后再试。您的意见尚未提交。",
+        "服务暂时不可用，请稍后再试。"
+        if reading
+        else "服务暂时无法保存，请稍后再试。您的意见尚未提交。",
         503,
     )
+
+
+def _explained(request: Request, exc: Exception) -> str:
+    """The error, and for a read-only SQLite database the files this process cannot write."""
+    text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if "readonly" not in text:
+        return text
+    url = state_of(request).engine.url.render_as_string(hide_password=False)
+    return text + "".join(f"; 不可写：{path}（{why}）" for path, why in unwritable(url))
 
 
 async def _unstorable(request: Request, exc: Exception) -> Response:
@@ -186,7 +199,18 @@ def tune_garbage_collector() -> None:
 
 
 def app_from_env() -> Starlette:
-    """Factory for ``uvicorn --factory comments.web.app:app_from_env`` (and ``--reload``)."""
-    app = create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory comments.web.app:app_from_env`` (and ``--reload``).
+
+    Every worker process checks that it can write the SQLite database's files (refusing to
+    start otherwise) and leaves a traceback on stderr should it die of a fatal signal.
+    """
+    failures.enable_faulthandler()
+    settings = Settings.from_env()
+    try:
+        check_writable(settings.database_url)
+    except DatabaseFilesNotWritable as exc:
+        failures.failure("database_not_writable", str(exc))
+        raise SystemExit(f"comments: {exc}") from None
+    app = create_app(settings)
     tune_garbage_collector()
     return app

@@ -103,7 +103,10 @@ _DOCUMENT: dict[str, Any] = {
                     "404": _error("没有这份草案或这个条款"),
                     "413": _error("请求体过大"),
                     "429": _error("提交过于频繁（带 Retry-After）"),
-                    "503": _error("数据库暂时不可用，意见未保存"),
+                    "503": _error(
+                        "数据库暂时不可用：database_unavailable 意见未保存；"
+                        "commit_uncertain 可能已保存，用同一幂等键重试拿到原回执"
+                    ),
                 },
             }
         },

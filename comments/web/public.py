@@ -132,6 +132,10 @@ async def submit_form(request: Request) -> Response:
     except InputError as exc:
         if exc.code in ("unknown_clause", "not_found"):
             raise
+        if exc.status == 503:  # the database is not answering: the form cannot be read back
+            return error_response(
+                request, exc.code, exc.message, exc.status, retry_after=exc.retry_after
+            )
         data = await run_in_threadpool(_load_draft, request, slug)
         assert data is not None
         return _form_page(

@@ -399,9 +399,13 @@ async def test_a_commit_that_does_not_come_back_is_a_503_that_says_it_may_be_sto
     real = inserter.insert
     stalled = threading.Event()
 
-    def stall(*args, **kwargs):
-        stalled.wait(5)  # the database stops answering for a while
-        return real(*args, **kwargs)
+    def stall(*args, claim, **kwargs):
+        def claim_then_stall():
+            wanted = claim()  # past the commit point: the write is under way
+            stalled.wait(5)  # the database stops answering for a while
+            return wanted
+
+        return real(*args, claim=claim_then_stall, **kwargs)
 
     monkeypatch.setattr(inserter, "insert", stall)
     monkeypatch.setattr(intake, "COMMIT_WAIT", 0.3)
@@ -418,3 +422,71 @@ async def test_a_commit_that_does_not_come_back_is_a_503_that_says_it_may_be_sto
         again = await client.post(URL, json=body)
     assert again.status_code == 201
     assert [c.body for c in stored_comments(engine)] == ["分区期间提交的意见。"]
+
+
+async def test_a_comment_whose_wait_ran_out_before_its_write_began_is_left_out(
+    app, draft, engine, monkeypatch
+):
+    import threading
+
+    intake = app.state.comments.intake
+    inserter = intake.writer.inserter
+    real = inserter.insert
+    stalled = threading.Event()
+
+    def stall(*args, **kwargs):
+        stalled.wait(5)  # checking out a connection takes long: the write has not begun
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inserter, "insert", stall)
+    monkeypatch.setattr(intake, "COMMIT_WAIT", 0.3)
+    transport = httpx.ASGITransport(app=app)
+    body = {"body": "没来得及写入的意见。", "idempotency_key": "partition-0002"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        r = await client.post(URL, json=body)
+        assert r.status_code == 503
+        assert r.json() == {"error": {"code": "database_unavailable", "message": UNAVAILABLE}}
+        stalled.set()  # the database answers again: the comment is not written late
+        intake.writer.close()
+        assert comment_count(engine) == 0
+        monkeypatch.setattr(inserter, "insert", real)
+        again = await client.post(URL, json=body)
+    assert again.status_code == 201
+    assert [c.body for c in stored_comments(engine)] == ["没来得及写入的意见。"]
+
+
+async def test_a_form_post_whose_commit_is_uncertain_says_so_on_a_503_page(
+    app, draft, engine, monkeypatch
+):
+    import threading
+
+    intake = app.state.comments.intake
+    inserter = intake.writer.inserter
+    real = inserter.insert
+    stalled = threading.Event()
+
+    def stall(*args, claim, **kwargs):
+        def claim_then_stall():
+            wanted = claim()
+            stalled.wait(5)
+            return wanted
+
+        return real(*args, claim=claim_then_stall, **kwargs)
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        page = await client.get("/drafts/tingche/comment")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        monkeypatch.setattr(inserter, "insert", stall)
+        monkeypatch.setattr(intake, "COMMIT_WAIT", 0.3)
+        r = await client.post(
+            "/drafts/tingche/comments",
+            data={"body": "表单提交、结果不明的意见。", "csrf_token": token},
+        )
+        stalled.set()
+        intake.writer.close()
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "10"
+    assert "无法确认您的意见是否已经保存" in r.text
+    assert "尚未提交" not in r.text
+    assert [c.body for c in stored_comments(engine)] == ["表单提交、结果不明的意见。"]
