@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -76,24 +77,22 @@ def points_by_bucket(
 ) -> dict[str, list[PointInput]]:
     """The fixed points of each section, with the members that still belong there.
 
-    A member leaves a point when a person moved it to another point, out of every point, or to
-    another clause; a comment a person moved into a point joins it.
+    A point's members are the ones stored with it (the service keeps them: a move, split or
+    merge rewrites them); a member leaves when a person took it out of every point or filed
+    it under another clause.
     """
     if corrections is None:
         return {}
     out: dict[str, list[PointInput]] = {}
-    moved: dict[str, list[int]] = {}
-    for comment_id, fix in fixes.items():
-        if fix.point:
-            moved.setdefault(fix.point, []).append(comment_id)
     for point in corrections.points:
-        members = {
-            m
-            for m in (*point.members, *moved.get(point.id, ()))
-            if bucket_of.get(m) == point.bucket
-            and (fixes.get(m) is None or fixes[m].point in (None, point.id))
-        }
-        out.setdefault(point.bucket, []).append(replace(point, members=tuple(sorted(members))))
+        members = tuple(
+            sorted(
+                m
+                for m in point.members
+                if bucket_of.get(m) == point.bucket and (m not in fixes or fixes[m].point != "")
+            )
+        )
+        out.setdefault(point.bucket, []).append(replace(point, members=members))
     return out
 
 
@@ -131,8 +130,7 @@ def pinned_clusters(
     candidates = [u for u in left if u.representative not in skip and u.text.strip()]
     member_ids = [[m for m in p.members if m in body] for p in live]
     texts = [u.text for u in candidates] + [body[m] for ids in member_ids for m in ids]
-    matrix, _ = joint_vectors(texts)
-    rows = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    rows, _ = joint_vectors(texts)  # sparse: the character vocabulary is wide
     cand, start = rows[: len(candidates)], len(candidates)
     blocks = []
     for ids in member_ids:
@@ -141,7 +139,8 @@ def pinned_clusters(
     proposed: list[list[Unit]] = [[] for _ in live]
     chosen: set[int] = set()
     if candidates:
-        scores = np.stack([cand @ block.mean(axis=0) for block in blocks], axis=1)
+        centres = [np.asarray(block.mean(axis=0)).ravel() for block in blocks]
+        scores = np.stack([np.asarray(cand @ c).ravel() for c in centres], axis=1)
         for i, u in enumerate(candidates):
             best = int(scores[i].argmax())
             if scores[i, best] >= THRESHOLD:
@@ -159,7 +158,7 @@ def _pinned(
     bucket: str,
     point: PointInput,
     ids: Sequence[int],
-    block: np.ndarray,
+    block: Any,
     extra: Sequence[Unit],
     body: Mapping[int, str],
     campaign_of: Mapping[int, str],
@@ -167,8 +166,9 @@ def _pinned(
 ) -> Cluster:
     from analysis.flags import mask_pii
 
-    centre = block.mean(axis=0)
-    ranked = sorted(range(len(ids)), key=lambda i: (-float(block[i] @ centre), ids[i]))
+    centre = np.asarray(block.mean(axis=0)).ravel()
+    closeness = np.asarray(block @ centre).ravel()
+    ranked = sorted(range(len(ids)), key=lambda i: (-float(closeness[i]), ids[i]))
     head = ids[ranked[0]]
     new = tuple(sorted(m for u in extra for m in u.members))
     members = tuple(sorted({*ids, *new}))

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from analysis import comment_flags
@@ -103,15 +104,16 @@ def _import_one(
         else:
             piece = stored.Piece(text, None, guess.confidence, guess.key or "", _status(held))
         made.append((piece, guess))
+    source = stored.source_key(letter.source)
     with Session(engine) as session:
-        if stored.message_by_source(session, draft.id, letter.source) is not None:
+        if stored.message_by_source(session, draft.id, source) is not None:
             report.skipped.append(letter.source)
             return
         _, comments = stored.store_message(
             session,
             draft,
             channel=letter.channel,
-            source=letter.source,
+            source=source,
             text=letter.text,
             sender=letter.sender,
             contact=letter.contact,
@@ -121,7 +123,12 @@ def _import_one(
             pieces=[p for p, _ in made],
             actor=actor,
         )
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:  # the same message imported at the same moment by another upload
+            session.rollback()
+            report.skipped.append(letter.source)
+            return
         for comment, (piece, guess) in zip(comments, made, strict=True):
             report.created.append(
                 {

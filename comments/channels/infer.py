@@ -23,6 +23,7 @@ POINT = re.compile(rf"第\s*({NUM})\s*[点项]")
 CHAPTER = re.compile(rf"第\s*({NUM})\s*章(?:\s*第\s*({NUM})\s*节)?")
 SUBPART = re.compile(r"[（(]\s*([一二三四五六七八九十]+)\s*[)）]")
 PART = re.compile(r"(?:^|[^第\w])([一二三四五六七八九十]+)、")
+OTHER_LAW = re.compile(r"》\s*$")
 QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,60})[”\"」』》]")
 
 
@@ -85,6 +86,8 @@ class ClauseIndex:
         """Clause keys the text cites explicitly, in the order cited (duplicates dropped)."""
         found: list[tuple[int, str]] = []
         for m in ARTICLE.finditer(text):
+            if OTHER_LAW.search(text[max(0, m.start() - 3) : m.start()]):
+                continue  # 《民法典》第十二条: an article of another law, not of this draft
             n = _number(m.group(1))
             hits = self.numbered.get(n or -1, [])
             if len(hits) == 1:

@@ -110,6 +110,8 @@ def read_file(name: str, data: bytes) -> ReadResult:
                 out.problems.append(Problem(base, "信件没有文字内容"))
     except (DraftParseError, ValueError) as exc:
         out.problems.append(Problem(base, str(exc).removeprefix(f"{base}：")))
+    except Exception as exc:  # a damaged file of any kind: reported, the other files go on
+        out.problems.append(Problem(base, f"文件无法读取（{type(exc).__name__}），未导入"))
     return out
 
 
@@ -119,10 +121,12 @@ _TAG = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"(?m)^(>.*\n?)+")
 
 
-def _html_text(html: str) -> str:
-    html = re.sub(r"(?is)<(script|style).*?</\1>", "", html)
-    html = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", html)
-    return re.sub(r"&nbsp;", " ", _TAG.sub("", html))
+def _html_text(page: str) -> str:
+    import html
+
+    page = re.sub(r"(?is)<(script|style).*?</\1>", "", page)
+    page = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", page)
+    return html.unescape(_TAG.sub("", page))
 
 
 def _email(message: EmailMessage, where: str, out: ReadResult) -> Letter | None:
@@ -132,7 +136,11 @@ def _email(message: EmailMessage, where: str, out: ReadResult) -> Letter | None:
     parts: list[str] = []
     body = message.get_body(preferencelist=("plain", "html"))
     if body is not None:
-        content = body.get_content()
+        try:
+            content = body.get_content()
+        except (LookupError, ValueError):  # an unknown charset: read it as the bytes allow
+            raw = body.get_payload(decode=True) or b""
+            content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
         parts.append(_html_text(content) if body.get_content_type() == "text/html" else content)
     for attachment in message.iter_attachments():
         filename = attachment.get_filename() or "附件"
@@ -149,6 +157,10 @@ def _email(message: EmailMessage, where: str, out: ReadResult) -> Letter | None:
                 )
         except (DraftParseError, ValueError) as exc:
             out.problems.append(Problem(f"{where} 的附件 {filename}", str(exc)))
+        except Exception as exc:  # an unknown charset, a damaged archive
+            out.problems.append(
+                Problem(f"{where} 的附件 {filename}", f"无法读取（{type(exc).__name__}）")
+            )
     text = _QUOTED.sub("", "\n\n".join(p.strip() for p in parts if p.strip())).strip()
     subject = str(message.get("subject", "") or "").strip()
     if not text:
@@ -178,7 +190,13 @@ def _mbox(data: bytes, where: str, out: ReadResult) -> None:
         for number, raw in enumerate(box, start=1):
             count += 1
             message = email.message_from_bytes(raw.as_bytes(), policy=policy.default)
-            letter = _email(message, f"{where} 第 {number} 封", out)  # type: ignore[arg-type]
+            try:
+                letter = _email(message, f"{where} 第 {number} 封", out)  # type: ignore[arg-type]
+            except Exception as exc:  # one bad message never costs the others
+                out.problems.append(
+                    Problem(f"{where} 第 {number} 封", f"邮件无法读取（{type(exc).__name__}）")
+                )
+                continue
             if letter is not None:
                 out.letters.append(letter)
         box.close()
@@ -244,7 +262,13 @@ def _rows(rows: Iterable[Sequence[str]], where: str, digest: str, out: ReadResul
             continue
         seen_rows += 1
         if columns is None:
-            found = {kind: i for i, c in enumerate(cells) if (kind := _column(c))}
+            found: dict[str, int] = {}
+            for i, c in enumerate(
+                cells
+            ):  # the first column of a kind wins (意见内容 before 修改建议)
+                kind = _column(c)
+                if kind and kind not in found:
+                    found[kind] = i
             if "body" in found:
                 columns = found
                 continue

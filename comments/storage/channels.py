@@ -29,6 +29,15 @@ class Piece:
     status: str  # published | pending
 
 
+def source_key(source: str) -> str:
+    """The stored form of a source: as it is when short, else its start and a hash of it all."""
+    if len(source) <= 255:
+        return source
+    import hashlib
+
+    return source[:230] + "#" + hashlib.blake2b(source.encode(), digest_size=12).hexdigest()
+
+
 def message_by_source(session: Session, draft_id: int, source: str) -> InboundMessage | None:
     return session.exec(
         select(InboundMessage).where(

@@ -82,7 +82,8 @@ def test_a_fixed_point_keeps_its_label_and_members_and_a_new_match_is_proposed_i
 
 def test_a_comment_moved_out_of_every_point_stays_out_and_one_moved_in_joins():
     items = comments(*BROADBAND, *RADIATION)
-    point = PointInput("p1", "1", "宽带垄断", (1, 2, 3))
+    # The service stores a moved-in comment among the point's members (4 here).
+    point = PointInput("p1", "1", "宽带垄断", (1, 2, 3, 4))
     moves = (CommentCorrection(3, point=""), CommentCorrection(4, point="p1"))
     digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(moves, (point,)))
     section = digest.section("1")

@@ -279,3 +279,32 @@ async def test_the_corrections_api_answers_a_comment_waiting_for_its_clause(clie
         again = session.get(Comment, waiting.id)
     assert again is not None and again.proposed_clause is None
     assert again.clause_key == ARTICLE_ONE
+
+
+def test_review_cases_an_unknown_charset_two_comment_columns_and_another_laws_article(engine):
+    from comments.channels.infer import ClauseIndex, ClauseRef
+
+    odd = (
+        b"From: a@example.cn\nSubject: x\nMessage-ID: <odd@x>\n"
+        b"Content-Type: text/plain; charset=x-unknown\n\n\xe7\xac\xac\xe4\xb8\x80\xe6\x9d\xa1\n"
+    )
+    result = read_file("odd.eml", odd)
+    assert len(result.letters) == 1 and result.letters[0].text
+    sheet = "序号,条款,意见内容,修改建议,提出单位\n1,第一条,期限太短。,改为三十日,市局\n"
+    [row] = read_file("t.csv", sheet.encode()).letters
+    assert row.text == "期限太短。" and row.sender == "市局"
+    index = ClauseIndex(
+        [ClauseRef("第一章/第十二条", "article", "第十二条", 12, "", "收费。", None)]
+    )
+    assert index.infer("依照《民法典》第十二条的规定，建议删除。").how != "citation"
+    assert index.infer("关于第十二条，建议删除。").key == "第一章/第十二条"
+
+
+def test_a_long_file_name_is_imported_row_by_row_and_again_not_at_all(engine):
+    draft = add_draft(engine)
+    name = "部门意见汇总表" * 40 + ".csv"
+    sheet = "意见内容\n第一条：支持。\n第二条：反对收费。\n".encode()
+    first = import_files(engine, draft, [(name, sheet)], actor="t")
+    again = import_files(engine, draft, [(name, sheet)], actor="t")
+    assert len(first[0].created) == 2 and first[0].problems == []
+    assert again[0].created == [] and len(again[0].skipped) == 2

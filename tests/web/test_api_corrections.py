@@ -221,3 +221,18 @@ async def test_confirmed_labels_export_as_jsonl_that_the_training_script_reads(
     assert train_stance.main(["--labels", str(bad), "--output", str(tmp_path / "m.npz")]) == 1
     assert "不是有效的标注记录" in capsys.readouterr().err
     assert not (tmp_path / "m.npz").exists()
+
+
+async def test_a_comment_moved_by_hand_can_be_split_out_and_merged_again(client, me):
+    ids = [await post(client, b) for b in [*BROADBAND, *PARKING]]
+    d = await digest(client, me)
+    broadband = note(d, ids[0])["cluster"]
+    await correct(client, me, {"comment": ids[4], "cluster": broadband})
+    out = await correct(client, me, {"cluster": broadband, "split": [ids[4]], "label": "车位"})
+    new = out["corrections"][-1]["value"]["into"]
+    d = await digest(client, me)
+    assert cluster(d, new)["members"] == [ids[4]]
+    assert ids[4] not in cluster(d, broadband)["members"]
+    await correct(client, me, {"cluster": new, "merge_into": broadband})
+    d = await digest(client, me)
+    assert ids[4] in cluster(d, broadband)["members"]

@@ -19,6 +19,7 @@ from comments.channels.mail import can_send, send_reply
 from comments.channels.read import SUFFIXES
 from comments.errors import InputError
 from comments.storage import channels as stored
+from comments.storage.corrections import latest_comment_fixes
 from comments.web.common import state_of
 from comments.web.drafter.comments import clause_titles
 from comments.web.drafter.common import (
@@ -33,6 +34,7 @@ from comments.web.drafter.common import (
 
 CHANNEL_LABELS = {"web": "网页", "email": "电子邮件", "letter": "信件", "spreadsheet": "表格"}
 MAX_FILES = 50
+PROPOSALS_READ = 500  # whole-draft web comments read for proposals per page view, newest last
 
 
 def _page(
@@ -110,15 +112,21 @@ async def waiting_page(request: Request, caller: Caller) -> Response:
         with state.session() as session:
             waiting = stored.waiting_for_clause(session, draft.id)
             index = clause_index(session, draft.id)
+            answered = {
+                i for i, f in latest_comment_fixes(session, draft.id).items() if "clause" in f
+            }
             general = [
                 c
                 for c in storage.comments_of(session, draft.id)
-                if c.clause_key is None and c.proposed_clause is None and c.channel == "web"
+                if c.clause_key is None
+                and c.proposed_clause is None
+                and c.channel == "web"
+                and c.id not in answered  # a drafter already said where it belongs
             ]
             titles = clause_titles(session, draft.id)
             clauses = storage.clauses_of(session, draft.id)
         proposals = []
-        for c in general[:2000]:
+        for c in general[:PROPOSALS_READ]:
             guess = index.infer(c.body)
             if guess.confident:
                 proposals.append((c, guess))

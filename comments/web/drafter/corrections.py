@@ -220,6 +220,8 @@ def _payload(form: Any, digest: Digest) -> dict[str, Any]:
             if before is None or sorted(flags) != sorted(before):
                 payload["flags"] = flags
         clause = form.get("clause")
+        if clause == "__keep__" or (clause == form.get("clause_was") and not form.get("assign")):
+            clause = None  # unchanged on the form: not a correction
         if clause:
             key = "" if clause == WHOLE_DRAFT else clause
             # "assign": the answer for a comment waiting in 待确认条款, even if unchanged.
