@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from comments.drafts import numeral_value
+from comments.drafts.markers import CN
 
 CONFIDENT = 0.6
-NUM = r"[0-9０-９一二三四五六七八九十百千零〇两]+"
+NUM = rf"(?:{CN}|[0-9０-９]+)"  # the parser's numerals, and full-width digits as people type them
 ARTICLE = re.compile(rf"第\s*({NUM})\s*条")
 POINT = re.compile(rf"第\s*({NUM})\s*[点项]")
 CHAPTER = re.compile(rf"第\s*({NUM})\s*章(?:\s*第\s*({NUM})\s*节)?")
