@@ -46,7 +46,7 @@ engine.dispose()
 
 
 class StubWriter(intake.CommentWriter):
-    async def submit(self, row):
+    async def submit(self, row, *, timeout=None):
         return intake.Stored(1, "ABCDEF-GHJKMN", datetime.now(UTC))
 
 

@@ -65,7 +65,7 @@ BARE = Starlette(routes=[Route("/api/drafts/{slug}/comments", _bare_post, method
 
 
 class NoWrite(intake.CommentWriter):
-    async def submit(self, row: dict[str, Any]) -> intake.Stored:
+    async def submit(self, row: dict[str, Any], *, timeout: float | None = None) -> intake.Stored:
         return intake.Stored(1, "ABCDEF-GHJKMN", datetime.now(UTC))
 
 
