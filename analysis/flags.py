@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Iterable
 
 from analysis.lexicon import OPPOSE, SUPPORT
-from analysis.pii import _ASCII_FORMS, _CJK, _LANDLINE, _MOBILE, _NUMBERISH, has_pii, mask_pii
+from analysis.pii import _CJK, _LANDLINE, _MOBILE, _NUMBERISH, ascii_forms, has_pii, mask_pii
 from analysis.text import normalize
 
 __all__ = ["FLAGS", "flags", "hold_reason", "mask_pii", "spam_score"]
@@ -32,10 +32,12 @@ _URL = re.compile(
     r"(?:https?://|www\.)[^\s\u4e00-\u9fff]+|\b[a-z0-9-]+\.(?:com|cn|net|top|xyz|vip|cc|shop|site)\b",
     re.I,
 )
-_QQ = re.compile(r"(?:qq|扣扣|企鹅)[号群:：\s]*\d{5,11}", re.I)
+# The patterns below are matched against lower-cased text, without re.I: case-insensitive
+# matching turns off the regex engine's scan for the first character, which makes them 3-8
+# times slower on the comment post's path.
+_QQ = re.compile(r"(?:qq|扣扣|企鹅)[号群:：\s]*\d{5,11}")
 _WECHAT = re.compile(
-    r"(?:微信|威信|薇信|vx|wx|v信|weixin|加v)[号:：\s]*(?:号[:：]?)?\s*[A-Za-z][-_A-Za-z0-9]{5,19}",
-    re.I,
+    r"(?:微信|威信|薇信|vx|wx|v信|weixin|加v)[号:：\s]*(?:号[:：]?)?\s*[a-z][-_a-z0-9]{5,19}"
 )
 _SAME_WECHAT = re.compile(r"同微信|微信同号|加我微信|加微信")
 # Shop language: each is worth 2 (two make an ad on their own, one needs a contact or a price).
@@ -43,14 +45,14 @@ _AD_STRONG = re.compile(
     r"代开发票|发票代开|代开各类|开发票|真票|刷单|游戏代练|代练|上分|陪玩|包过|无抵押|无担保|当天放款|"
     r"日赚|日结|躺赚|月入过万|博彩|娱乐城|代孕|办证|招代理|兼职|宝妈|买二送一|买一送一|产地直供|"
     r"首页排名|seo|同城交友|点数低|优惠券|领券|包邮|免费上门|点击链接|点击进入|详询|咨询热线|"
-    r"欢迎咨询|一对一|专业代办|代办各类|加盟|招商热线|批发价|厂家直销",
-    re.I,
+    r"欢迎咨询|一对一|专业代办|代办各类|加盟|招商热线|批发价|厂家直销"
 )
 # Words that ads use but comments use too: worth 1 each, and together at most 2.
+# (Words and prices apart: a pattern that starts with a look-behind gets no first-character scan.)
 _AD_WEAK = re.compile(
-    r"低价|特价|限时|优惠|促销|推广|公众号|扫码|关注|免费|正宗|代理|代办|咨询|价格|仅需|低至|"
-    r"(?<!\d)\d+\s*元\s*/|(?<!\d)\d+元起"
+    r"低价|特价|限时|优惠|促销|推广|公众号|扫码|关注|免费|正宗|代理|代办|咨询|价格|仅需|低至"
 )
+_AD_PRICE = re.compile(r"(?<!\d)\d+\s*元\s*/|(?<!\d)\d+元起")
 # A comment on the draft: its words take points off.
 _POLICY = re.compile(
     r"建议|规划|政府|应当|应该|希望|第.{1,4}条|征求|草案|条款|政策|请问|是否|能否|为什么|为何|怎么|"
@@ -138,7 +140,7 @@ def spam_score(text: str) -> int:
     ):
         score += 2
     url = score
-    if _QQ.search(lowered) or _WECHAT.search(text):
+    if _QQ.search(lowered) or _WECHAT.search(lowered):
         score += 3
     elif _SAME_WECHAT.search(text):
         score += 2
@@ -147,7 +149,10 @@ def spam_score(text: str) -> int:
     # Words such as 推广 or 关注 count only next to shop language or a contact: a shared news
     # link that says 关注 is not an ad.
     if shop or score > url:
-        score += min(2, len(_AD_WEAK.findall(lowered)))
+        weak = len(_AD_WEAK.findall(lowered))
+        if weak < 2 and "元" in lowered:
+            weak += len(_AD_PRICE.findall(lowered))
+        score += min(2, weak)
     if score and _NUMBERISH.search(text) and (_MOBILE.search(text) or _LANDLINE.search(text)):
         score += 1
     if score and _POLICY.search(text):
@@ -180,7 +185,7 @@ def flags(text: str, kinds: Collection[str] = FLAGS) -> tuple[str, ...]:
     """
     if not isinstance(text, str):
         return ()
-    clean = normalize(text).translate(_ASCII_FORMS)
+    clean = ascii_forms(normalize(text))
     if not clean:
         return ()
     offtopic = "offtopic" in kinds

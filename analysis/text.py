@@ -91,10 +91,17 @@ def _conversions() -> dict[str, str]:
     return {k: v for k, v in _zh_table().items() if k != v and not all(map(_simplified_ok, k))}
 
 
-@lru_cache(maxsize=1)
+_loaded_traditional: frozenset[str] | None = None  # once built, read without the lock
+
+
 def _traditional_chars() -> frozenset[str]:
     """Single characters that mark traditional text: in the table and outside GB 2312."""
-    return frozenset(ch for key in _conversions() for ch in key if not _simplified_ok(ch))
+    global _loaded_traditional
+    if _loaded_traditional is None:
+        _loaded_traditional = frozenset(
+            ch for key in _conversions() for ch in key if not _simplified_ok(ch)
+        )
+    return _loaded_traditional
 
 
 @lru_cache(maxsize=1)
@@ -114,12 +121,14 @@ def _trie() -> dict[str, object]:
 
 def has_traditional(text: str) -> bool:
     """True when ``text`` holds at least one traditional-only character (a set lookup per char)."""
-    if not text:
-        return False
-    with _lock:
-        chars = _traditional_chars()
     # Only CJK characters can be traditional; skip the set lookups for pure ASCII text.
-    return not text.isascii() and not chars.isdisjoint(text)
+    if not text or text.isascii():
+        return False
+    chars = _loaded_traditional
+    if chars is None:
+        with _lock:
+            chars = _traditional_chars()
+    return not chars.isdisjoint(text)
 
 
 def to_simplified(text: str) -> str:

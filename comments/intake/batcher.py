@@ -5,6 +5,10 @@ Requests queue an item and wait on a future. The thread takes everything queued 
 the waiting requests with their outcomes, one wake-up per event loop per batch. This keeps
 database calls off the event loop and lets one commit serve many requests.
 
+With ``settle``, outcomes go through a second thread before they are released: it takes every
+batch handled since its last call and settles them in one call (the writer's one fsync that
+makes all of them durable), while the first thread already handles the next batch.
+
 A request may wait with a time limit. A handler that writes calls ``commit_point()`` just
 before its writes, from which on nothing can be taken back. When a request's time runs out
 before that point, its item is withdrawn (``Withdrawn``: the handler leaves it out); after it,
@@ -48,6 +52,10 @@ class Batcher(Generic[T, R]):
     ``handle`` returns one outcome per item, in order: a result or an exception instance. If it
     raises, every item of the batch gets that exception. With ``idle_exit`` the thread ends after
     that many idle seconds; the next ``submit`` starts a new one.
+
+    ``settle`` takes the outcomes of one or more batches (in order) and returns them, changed
+    where it must be (the fsync failed: a stored row's outcome becomes an exception); it runs on
+    its own thread, so handling the next batch overlaps with settling this one.
     """
 
     def __init__(
@@ -57,8 +65,10 @@ class Batcher(Generic[T, R]):
         name: str,
         max_batch: int,
         idle_exit: float | None = None,
+        settle: Callable[[list[R | BaseException]], Sequence[R | BaseException]] | None = None,
     ) -> None:
         self.handle = handle
+        self.settle = settle
         self.name = name
         self.max_batch = max(1, max_batch)
         self.idle_exit = idle_exit
@@ -68,6 +78,7 @@ class Batcher(Generic[T, R]):
         self._lock = threading.Lock()
         self._claims = threading.Lock()  # committing (the thread) or withdrawn (a request)
         self._current: list[_Entry] = []  # the batch being handled (the thread's own)
+        self._settler: threading.Thread | None = None
 
     async def submit(self, item: T, *, timeout: float | None = None) -> R:
         """Queue ``item``; return its outcome once its batch has been handled.
@@ -87,14 +98,18 @@ class Batcher(Generic[T, R]):
                     thread.start()
         if timeout is None:
             return await future
+        # A timer on the loop rather than asyncio.wait_for, which costs a task per request.
+        timer = loop.call_later(timeout, _expire, future)
         try:
-            return await asyncio.wait_for(future, timeout)
+            return await future
         except TimeoutError:
             with self._claims:
                 if not entry.committing:
                     entry.withdrawn = True
                     raise Withdrawn(f"not written within {timeout:.1f} s") from None
             raise
+        finally:
+            timer.cancel()
 
     def commit_point(self) -> list[bool]:
         """For ``handle``, just before it writes: which items of its batch to write (those not
@@ -105,12 +120,15 @@ class Batcher(Generic[T, R]):
             return [entry.committing for entry in self._current]
 
     def close(self, timeout: float = 10.0) -> None:
-        """Handle what is queued, then stop the thread."""
+        """Handle (and settle) what is queued, then stop the threads."""
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:
             self._queue.put(_STOP)
             thread.join(timeout=timeout)
+        settler, self._settler = self._settler, None
+        if settler is not None:
+            settler.join(timeout=timeout)
 
     def _next(self) -> Any:
         while True:
@@ -123,6 +141,21 @@ class Batcher(Generic[T, R]):
                         return _STOP
 
     def _run(self) -> None:
+        settling: queue.SimpleQueue[Any] | None = None  # (entries, outcomes) to settle
+        if self.settle is not None:
+            settling = queue.SimpleQueue()
+            settler = threading.Thread(
+                target=self._settle, args=(settling,), name=f"{self.name}-sync", daemon=True
+            )
+            self._settler = settler
+            settler.start()
+        try:
+            self._loop(settling)
+        finally:
+            if settling is not None:
+                settling.put(_STOP)  # after every batch this thread handled
+
+    def _loop(self, settling: queue.SimpleQueue[Any] | None) -> None:
         while True:
             item = self._next()
             if item is _STOP:
@@ -141,11 +174,11 @@ class Batcher(Generic[T, R]):
             with self._claims:
                 batch = [entry for entry in batch if not entry.withdrawn]
             if batch:
-                self._serve(batch)
+                self._serve(batch, settling)
             if stop:
                 return
 
-    def _serve(self, batch: list[_Entry]) -> None:
+    def _serve(self, batch: list[_Entry], settling: queue.SimpleQueue[Any] | None) -> None:
         self.batches += 1
         self._current = batch
         outcomes: Sequence[Any]
@@ -155,12 +188,48 @@ class Batcher(Generic[T, R]):
             outcomes = [exc] * len(batch)
         finally:
             self._current = []
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
-        for entry, outcome in zip(batch, outcomes, strict=True):
-            by_loop.setdefault(entry.loop, []).append((entry.future, outcome))
-        for loop, pairs in by_loop.items():
-            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits there
-                loop.call_soon_threadsafe(_resolve_all, pairs)
+        if settling is None:
+            _release(batch, outcomes)
+        else:
+            settling.put((batch, list(outcomes)))
+
+    def _settle(self, settling: queue.SimpleQueue[Any]) -> None:
+        """The second thread: settle every batch handled since the last call, in one call."""
+        stop = False
+        while not stop:
+            waiting = [settling.get()]
+            while True:
+                try:
+                    waiting.append(settling.get_nowait())
+                except queue.Empty:
+                    break
+            if waiting[-1] is _STOP:
+                waiting.pop()
+                stop = True
+            if not waiting:
+                continue
+            entries = [entry for batch, _ in waiting for entry in batch]
+            outcomes: Sequence[Any] = [outcome for _, batch in waiting for outcome in batch]
+            try:
+                outcomes = self.settle(list(outcomes))  # type: ignore[misc]
+            except Exception as exc:
+                outcomes = [exc] * len(entries)
+            _release(entries, outcomes)
+
+
+def _release(batch: list[_Entry], outcomes: Sequence[Any]) -> None:
+    """Wake the waiting requests with their outcomes, one call per event loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
+    for entry, outcome in zip(batch, outcomes, strict=True):
+        by_loop.setdefault(entry.loop, []).append((entry.future, outcome))
+    for loop, pairs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits there
+            loop.call_soon_threadsafe(_resolve_all, pairs)
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 def _resolve_all(pairs: list[tuple[asyncio.Future[Any], Any]]) -> None:

@@ -33,7 +33,10 @@ class CommentWriter:
         self.tz = ZoneInfo(timezone)
         self.inserter = CommentInserter(engine)
         self._batcher: Batcher[dict[str, Any], Stored] = Batcher(
-            self._write, name="comment-writer", max_batch=batch_size
+            self._write,
+            name="comment-writer",
+            max_batch=batch_size,
+            settle=self.inserter.settle,
         )
 
     async def submit(self, row: dict[str, Any], *, timeout: float | None = None) -> Stored:

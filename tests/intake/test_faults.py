@@ -337,21 +337,11 @@ def test_import_onto_a_full_disk_fails_whole_and_the_old_draft_stands(tiny_disk)
         engine.dispose()
 
 
-def test_the_comment_writer_syncs_every_commit_on_sqlite(tmp_path):
-    import asyncio
-
-    from comments.intake import CommentWriter
-    from comments.storage.db import make_engine, migrate
-    from tests.conftest import add_draft
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'sync.db'}")
-    migrate(engine)
-    draft = add_draft(engine)
-    writer = CommentWriter(engine, timezone="Asia/Shanghai")
-    row = {
-        "draft_id": draft.id,
+def _writer_row(draft_id: int, body: str) -> dict[str, object]:
+    return {
+        "draft_id": draft_id,
         "clause_key": None,
-        "body": "断电也不丢的意见。",
+        "body": body,
         "submitter_type": "个人",
         "name": "",
         "contact": "",
@@ -360,15 +350,103 @@ def test_the_comment_writer_syncs_every_commit_on_sqlite(tmp_path):
         "status": "published",
         "client_hash": "",
     }
+
+
+def test_the_comment_writer_answers_only_after_the_log_is_synced(tmp_path, monkeypatch):
+    """Power loss must not take back an acknowledged comment: the writer commits under WAL with
+    synchronous=NORMAL and fsyncs the log before anyone hears of the rows."""
+    import asyncio
+
+    from comments.intake import CommentWriter
+    from comments.storage import inserts
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'sync.db'}")
+    migrate(engine)
+    draft = add_draft(engine)
+    synced: list[str] = []
+    release = threading.Event()
+    real_sync = inserts.sync_file
+
+    def slow_sync(path: str, fallback: str) -> None:
+        synced.append(path)
+        release.wait(10)
+        real_sync(path, fallback)
+
+    monkeypatch.setattr(inserts, "sync_file", slow_sync)
+    writer = CommentWriter(engine, timezone="Asia/Shanghai")
+
+    async def post() -> None:
+        task = asyncio.ensure_future(writer.submit(_writer_row(draft.id, "断电也不丢的意见。")))
+        for _ in range(200):  # committed, waiting for its fsync
+            if synced:
+                break
+            await asyncio.sleep(0.01)
+        assert synced and synced[0].endswith("sync.db-wal")
+        await asyncio.sleep(0.2)
+        assert not task.done()  # no answer before the fsync returned
+        assert comment_count(engine) == 1  # the commit itself is done
+        release.set()
+        stored = await asyncio.wait_for(task, 5)
+        assert stored.id == 1
+
     try:
-        asyncio.run(writer.submit(row))
-        raw = writer.inserter._raw
-        assert raw.cursor().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-        with engine.connect() as other:  # readers keep the engine's NORMAL
+        asyncio.run(post())
+        with engine.connect() as other:  # every connection runs WAL with synchronous=NORMAL
+            assert other.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert other.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     finally:
+        release.set()
         writer.close()
         engine.dispose()
+
+
+def test_a_log_that_cannot_be_synced_leaves_the_comment_in_doubt(tmp_path, monkeypatch):
+    """An fsync that fails (EIO) means the commit may not survive: 503 commit_uncertain, and
+    the same idempotency key later gets the stored comment's receipt."""
+    import errno
+
+    from comments.settings import Settings
+    from comments.storage import inserts
+
+    def broken_sync(path: str, fallback: str) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    url = f"sqlite:///{tmp_path / 'eio.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    add_draft(engine)
+    app = create_app(Settings(database_url=url, rate_limit_per_minute=0), engine=engine)
+
+    async def run() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            payload = {"clause": None, "body": "同步失败时的意见。", "idempotency_key": "eio-key-1"}
+            monkeypatch.setattr(inserts, "sync_file", broken_sync)
+            r = await client.post(URL, json=payload)
+            assert r.status_code == 503, r.text
+            assert r.json()["error"]["code"] == "commit_uncertain"
+            monkeypatch.undo()
+            again = await client.post(URL, json=payload)
+            assert again.status_code == 201, again.text
+            assert comment_count(engine) == 1
+
+    try:
+        import anyio
+
+        anyio.run(run)
+    finally:
+        app.state.comments.close()
+        engine.dispose()
+
+
+def test_syncing_a_log_that_is_gone_syncs_the_database_file(tmp_path):
+    from comments.storage.inserts import sync_file
+
+    database = tmp_path / "d.db"
+    database.write_bytes(b"x")
+    sync_file(str(tmp_path / "d.db-wal"), str(database))  # no log: the file itself
+    with pytest.raises(FileNotFoundError):
+        sync_file(str(tmp_path / "none-wal"), str(tmp_path / "none.db"))
 
 
 def test_a_burst_of_failures_leaves_one_structured_log_line_per_kind(caplog):
