@@ -17,6 +17,7 @@ Nothing here imports the web layer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -70,6 +71,11 @@ def _uncertain() -> InputError:
     )
 
 
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 class Intake:
     """What a process needs to take comments in: settings, the writer, the limiter, a cache."""
 
@@ -90,6 +96,8 @@ class Intake:
         self.writer = writer
         self.limiter = limiter
         self.snapshots: dict[str, tuple[float, DraftSnapshot | None]] = {}
+        self._loading: dict[str, tuple[Any, asyncio.Task[DraftSnapshot | None]]] = {}
+        self._generation = 0  # bumped by forget(): a load begun before it is not cached
         self._today: tuple[int, date] = (0, date.min)
 
     def today(self) -> date:
@@ -100,20 +108,47 @@ class Intake:
         return self._today[1]
 
     async def snapshot(self, slug: str) -> DraftSnapshot | None:
-        """The draft as intake sees it, from a cache refreshed every few seconds."""
+        """The draft as intake sees it, from a cache refreshed every few seconds.
+
+        One load per draft at a time: when the entry expires under load, the first request
+        reloads it and the others keep using the entry they had (a few milliseconds older)
+        instead of each opening a connection for the same rows; with no entry yet they wait
+        for that one load.
+        """
         hit = self.snapshots.get(slug)
         now = time.monotonic()
         if hit is not None and hit[0] > now:
             return hit[1]
-        snap = await anyio.to_thread.run_sync(self._load_snapshot, slug)
-        if len(self.snapshots) > 1000:
-            self.snapshots.clear()
-        self.snapshots[slug] = (now + SNAPSHOT_TTL, snap)
+        loop = asyncio.get_running_loop()
+        loading = self._loading.get(slug)
+        if loading is None or loading[0] is not loop:
+            # Its own task: a requester that goes away does not cancel the others' load.
+            task = loop.create_task(self._refresh(slug, now))
+            task.add_done_callback(_retrieved)  # even when every requester went away
+            loading = (loop, task)
+            self._loading[slug] = loading
+        elif hit is not None:
+            return hit[1]
+        return await asyncio.shield(loading[1])
+
+    async def _refresh(self, slug: str, now: float) -> DraftSnapshot | None:
+        generation = self._generation
+        try:
+            snap = await anyio.to_thread.run_sync(self._load_snapshot, slug)
+        finally:
+            if self._loading.get(slug, (None, None))[1] is asyncio.current_task():
+                del self._loading[slug]
+        if generation == self._generation:  # not forgotten while it loaded
+            if len(self.snapshots) > 1000:
+                self.snapshots.clear()
+            self.snapshots[slug] = (now + SNAPSHOT_TTL, snap)
         return snap
 
     def forget(self, slug: str) -> None:
         """Drop the cached snapshot (a drafter changed the draft's period in this process)."""
         self.snapshots.pop(slug, None)
+        self._loading.pop(slug, None)  # a load begun before the change serves only its callers
+        self._generation += 1
 
     def _load_snapshot(self, slug: str) -> DraftSnapshot | None:
         with Session(self.engine) as session:
