@@ -20,7 +20,7 @@ from comments.channels.read import SUFFIXES
 from comments.errors import InputError
 from comments.storage import channels as stored
 from comments.storage.corrections import latest_comment_fixes
-from comments.web.common import state_of
+from comments.web.common import read_form, state_of
 from comments.web.drafter.comments import clause_titles
 from comments.web.drafter.common import (
     Caller,
@@ -29,6 +29,7 @@ from comments.web.drafter.common import (
     guarded_draft,
     parse_int,
     protected,
+    protected_upload,
     render,
 )
 
@@ -72,11 +73,11 @@ async def intake_page(request: Request, caller: Caller) -> Response:
     return await run_in_threadpool(_page, request, caller, draft)
 
 
-@protected
+@protected_upload(MAX_FILES)
 async def intake_upload(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
-    form = await request.form(max_files=MAX_FILES)
+    form = await read_form(request)
     try:
         uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
         if not uploads:

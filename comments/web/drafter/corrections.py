@@ -15,7 +15,7 @@ from comments import corrections, storage
 from comments.errors import InputError
 from comments.storage import corrections as stored
 from comments.storage import review
-from comments.web.common import state_of
+from comments.web.common import read_form, state_of
 from comments.web.drafter.comments import FLAG_LABELS, STANCE_LABELS, clause_titles, comments_url
 from comments.web.drafter.common import (
     Caller,
@@ -274,7 +274,7 @@ def _is_remainder(digest: Digest, key: str | None) -> bool:
 async def submit(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
-    form = await request.form()
+    form = await read_form(request)
     back = str(form.get("next") or "")
     if not back.startswith(f"/drafter/drafts/{draft.slug}/") or "//" in back:
         back = f"/drafter/drafts/{draft.slug}/digest"
