@@ -10,6 +10,7 @@ from then on, whatever comments arrive later.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
@@ -231,10 +232,7 @@ class _Points(_Target):
         members = store.members_of(self.session, point)
         if cluster is not None:
             members = sorted({*members, *cluster.proposed})
-        if not isinstance(raw, list) or not raw or any(m not in members for m in raw):
-            raise InputError("bad_split", "请从本观点的意见中选出要拆分出去的意见。", status=422)
-        if len(set(raw)) >= len(members):
-            raise InputError("bad_split", "拆分后原观点至少要留下一条意见。", status=422)
+        staying = split_members(members, raw)
         new = store.new_point(
             self.session,
             draft_id=self.draft_id,
@@ -242,7 +240,7 @@ class _Points(_Target):
             label=_label(label) if label else "",
             actor=self.actor,
         )
-        store.set_members(self.session, point, [m for m in members if m not in raw])
+        store.set_members(self.session, point, staying)
         store.set_members(self.session, new, raw)
         self.record("point", point.key, "split", {"into": new.key, "members": sorted(raw)}, None)
 
@@ -258,6 +256,27 @@ class _Points(_Target):
         store.set_members(self.session, into, members)
         point.merged_into = into.key
         self.record("point", point.key, "merge", into.key, None)
+
+
+def split_members(members: Sequence[int], raw: Any) -> list[int]:
+    """The members that stay when the comments ``raw`` are split out of a point, in order.
+
+    Sets, not lists, answer "is it a member": a split of a large point stays linear.
+    """
+    chosen = _hashable_set(raw) if isinstance(raw, list) else None
+    if not chosen or not chosen <= set(members):
+        raise InputError("bad_split", "请从本观点的意见中选出要拆分出去的意见。", status=422)
+    staying = [m for m in members if m not in chosen]
+    if not staying:
+        raise InputError("bad_split", "拆分后原观点至少要留下一条意见。", status=422)
+    return staying
+
+
+def _hashable_set(values: list[Any]) -> set[Any] | None:
+    try:
+        return set(values)
+    except TypeError:  # a list or an object among them: no comment id
+        return None
 
 
 def correction_dict(row: Correction) -> dict[str, Any]:

@@ -79,6 +79,17 @@ def test_sql_lives_in_the_storage_layer() -> None:
                 ), (str(rel), module, names)
 
 
+def test_forms_are_parsed_only_by_read_form_which_applies_the_route_limits() -> None:
+    """Starlette keeps a request's first form parse: a second ``request.form(max_files=...)``
+    elsewhere would be silently ignored."""
+    callers = [
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if ".form(" in path.read_text(encoding="utf-8")
+    ]
+    assert callers == ["comments/web/common.py"]
+
+
 def test_the_service_uses_analysis_only_through_its_surface() -> None:
     for path in (ROOT / "comments").rglob("*.py"):
         for module, names in _imports(path):

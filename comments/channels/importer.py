@@ -21,6 +21,7 @@ from analysis import comment_flags
 from comments import storage
 from comments.channels.infer import ClauseIndex, ClauseRef
 from comments.channels.read import Letter, Problem, read_file
+from comments.channels.signature import strip_signature
 from comments.channels.split import split_points
 from comments.intake.validate import HELD_FLAGS
 from comments.storage import channels as stored
@@ -91,7 +92,9 @@ def _import_one(
             )
         )
         return
-    pieces = split_points(letter.text)
+    # The published comments leave out a closing signature; the message keeps it whole.
+    signed = strip_signature(letter.text, letter.sender)
+    pieces = split_points(signed.text)
     if any(len(p) > MAX_COMMENT_CHARS for p in pieces):
         report.problems.append(Problem(where, f"单条意见超过 {MAX_COMMENT_CHARS} 字，未导入"))
         return
@@ -115,7 +118,7 @@ def _import_one(
             channel=letter.channel,
             source=source,
             text=letter.text,
-            sender=letter.sender,
+            sender=letter.sender or signed.name,
             contact=letter.contact,
             subject=letter.subject,
             received_on=letter.received,

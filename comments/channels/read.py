@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import PurePath
 
-from comments.drafts import DraftParseError, decode
+from comments.drafts import DraftParseError, check_archive, decode
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".eml", ".mbox", ".csv", ".xlsx", ".docx", ".txt")
@@ -232,6 +232,7 @@ def _csv_rows(data: bytes, where: str) -> Iterator[list[str]]:
 def _xlsx_rows(data: bytes, where: str) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    check_archive(data, where, max_bytes=MAX_FILE_BYTES, kind=".xlsx")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -322,6 +323,7 @@ def _date(raw: str) -> date | None:
 def _docx_text(data: bytes, where: str) -> str:
     from docx import Document
 
+    check_archive(data, where, max_bytes=MAX_FILE_BYTES)
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for a damaged file

@@ -23,7 +23,13 @@ from comments.drafts.build import assign_keys, build
 from comments.drafts.markers import numeral_value
 from comments.drafts.model import DraftParseError, DraftTree, Node
 from comments.drafts.notice import extract
-from comments.drafts.read import DEFAULT_MAX_BYTES, check_size, decode, read_docx
+from comments.drafts.read import (
+    DEFAULT_MAX_BYTES,
+    check_archive,
+    check_size,
+    decode,
+    read_docx,
+)
 from comments.drafts.text import Item, prepare, strip_ws
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "DraftParseError",
     "DraftTree",
     "Node",
+    "check_archive",
     "iter_clauses",
     "node_chars",
     "numeral_value",
@@ -59,7 +66,7 @@ def parse_bytes(data: bytes, *, filename: str, max_bytes: int = DEFAULT_MAX_BYTE
     """Parse a draft file's bytes; ``filename`` picks .docx reading and names the file in errors."""
     check_size(len(data), filename, max_bytes)
     if _is_docx(data, filename):
-        return _parse_items(read_docx(data, filename), filename, source="")
+        return _parse_items(read_docx(data, filename, max_bytes=max_bytes), filename, source="")
     text = decode(data, filename)
     return _parse_items(text.split("\n"), filename, source=text)
 

@@ -11,6 +11,11 @@ from comments.drafts.model import DraftParseError
 from comments.drafts.text import Item
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# A .docx or .xlsx is a zip archive. Its directory says how large each member unpacks to, and
+# zipfile never inflates a member past that size, so checking the directory before anything is
+# read bounds what a small file with a huge or very many members (a "zip bomb") can take.
+UNZIP_RATIO = 5  # an archive unpacks to at most this many times the file size limit
+MAX_ARCHIVE_MEMBERS = 1000
 
 
 def check_size(size: int, name: str, max_bytes: int) -> None:
@@ -20,6 +25,29 @@ def check_size(size: int, name: str, max_bytes: int) -> None:
         )
     if size == 0:
         raise DraftParseError(f"{name}：文件为空")
+
+
+def check_archive(data: bytes, name: str, *, max_bytes: int, kind: str = ".docx") -> None:
+    """Refuse a zip archive (.docx, .xlsx) whose directory lists more than
+    ``MAX_ARCHIVE_MEMBERS`` members or more than ``UNZIP_RATIO`` × ``max_bytes`` unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise DraftParseError(
+            f"{name}：不是有效的 {kind} 文件（{exc.__class__.__name__}）"
+        ) from exc
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise DraftParseError(
+            f"{name}：{kind} 文件包含的部件过多（{len(members)} 个，上限 {MAX_ARCHIVE_MEMBERS} 个），"
+            "可能已损坏，未读取"
+        )
+    unpacked, limit = sum(m.file_size for m in members), UNZIP_RATIO * max_bytes
+    if unpacked > limit:
+        raise DraftParseError(
+            f"{name}：{kind} 文件解压后过大（{unpacked / 1048576:.1f} MB，上限 "
+            f"{limit / 1048576:.1f} MB），可能已损坏，未读取"
+        )
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -148,8 +176,9 @@ class _Numbering:
         return out
 
 
-def read_docx(data: bytes, name: str) -> list[Item]:
+def read_docx(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Item]:
     """Paragraphs (with their list numbers) and tables of a .docx, in document order."""
+    check_archive(data, name, max_bytes=max_bytes)
     try:
         import docx
         from docx.table import Table

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from comments.intake.receipts import new_receipts
 from comments.storage.auditlog import audit
-from comments.storage.models import Comment, Draft, InboundMessage
+from comments.storage.models import Comment, Draft, InboundMessage, ReplySend, utcnow
 
 
 @dataclass(frozen=True)
@@ -153,4 +154,44 @@ def assign_clause(
         action="assign_clause",
         target=f"{slug}#{comment.id}",
         detail={"from": before, "to": key},
+    )
+
+
+def claim_reply(session: Session, message_id: int, token: str, actor: str) -> int | None:
+    """Claim the send form's one-time token (commits); None when it was claimed before: the
+    same form submitted again, whose reply is sent or on its way."""
+    claim = ReplySend(message_id=message_id, token=token, actor=actor)
+    session.add(claim)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return claim.id
+
+
+def reply_sent(session: Session, claim_id: int) -> None:
+    """The claimed reply went out (the caller commits, with its audit row)."""
+    claim = session.get(ReplySend, claim_id)
+    if claim is not None:
+        claim.sent_at = utcnow()
+        session.add(claim)
+
+
+def release_reply(session: Session, claim_id: int) -> None:
+    """The claimed reply did not go out: the same form may try again (commits)."""
+    claim = session.get(ReplySend, claim_id)
+    if claim is not None:
+        session.delete(claim)
+        session.commit()
+
+
+def replies_sent(session: Session, message_id: int) -> list[ReplySend]:
+    """The replies sent to a message, oldest first."""
+    return list(
+        session.exec(
+            select(ReplySend)
+            .where(ReplySend.message_id == message_id, col(ReplySend.sent_at).is_not(None))
+            .order_by(col(ReplySend.id))
+        )
     )

@@ -9,7 +9,7 @@ Validation against the digest happens in ``comments.corrections``; this module o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from comments.storage.auditlog import audit
+from comments.storage.db import in_chunks
 from comments.storage.models import Correction, Decision, Point, PointMember
 
 if TYPE_CHECKING:
@@ -151,17 +152,15 @@ def set_members(session: Session, point: Point, members: Iterable[int]) -> None:
     ids = sorted(set(members))
     if not ids:
         return
-    session.execute(delete(PointMember).where(col(PointMember.comment_id).in_(ids)))
+    release(session, ids)
     session.add_all(PointMember(comment_id=i, point_id=point.id) for i in ids)  # type: ignore[arg-type]
     session.flush()
 
 
-def release(session: Session, comment_ids: Sequence[int]) -> None:
+def release(session: Session, comment_ids: Iterable[int]) -> None:
     """Take comments out of whatever fixed point holds them."""
-    if comment_ids:
-        session.execute(
-            delete(PointMember).where(col(PointMember.comment_id).in_(list(comment_ids)))
-        )
+    for chunk in in_chunks(comment_ids):
+        session.execute(delete(PointMember).where(col(PointMember.comment_id).in_(chunk)))
 
 
 def members_of(session: Session, point: Point) -> list[int]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +18,27 @@ from sqlmodel import Session, create_engine
 from comments.storage.models import Meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# A statement binds at most 65,535 parameters on PostgreSQL and 32,766 on SQLite (999 on builds
+# before 3.32): ids bound in bulk (``IN (...)``) go in chunks of this many, one statement each.
+IN_CHUNK = 900
+
+T = TypeVar("T")
+
+
+def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``values`` in lists of at most ``size``, for one ``IN (...)`` statement each.
+
+    >>> [len(c) for c in in_chunks(range(2000))]
+    [900, 900, 200]
+    """
+    chunk: list[T] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class DatabaseUnavailable(RuntimeError):

@@ -272,3 +272,17 @@ class InboundMessage(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     received_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReplySend(SQLModel, table=True):
+    """One submit of "send the reply": the form's one-time token, claimed before the e-mail
+    goes, so that a second submit of the same form (a double click) sends nothing."""
+
+    __table_args__ = (UniqueConstraint("message_id", "token", name="uq_replysend_token"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="inboundmessage.id", index=True)
+    token: str = Field(max_length=64)
+    actor: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None  # None while the e-mail is on its way

@@ -5,13 +5,14 @@ Every function that changes something commits and leaves an audit row (``auditlo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from comments.errors import InputError
 from comments.storage.auditlog import audit
+from comments.storage.db import in_chunks
 from comments.storage.models import (
     DECISION_KINDS,
     DECISION_OUTCOMES,
@@ -62,16 +63,18 @@ def moderate_comment(
     return comment
 
 
-def comments_by_ids(session: Session, draft_id: int, ids: Sequence[int]) -> list[Comment]:
-    if not ids:
-        return []
-    return list(
-        session.exec(
-            select(Comment)
-            .where(Comment.draft_id == draft_id, col(Comment.id).in_(list(ids)))
-            .order_by(col(Comment.id))
+def comments_by_ids(session: Session, draft_id: int, ids: Iterable[int]) -> list[Comment]:
+    """The draft's comments among ``ids``, by id (any number of ids)."""
+    found: list[Comment] = []
+    for chunk in in_chunks(sorted(set(ids))):
+        found.extend(
+            session.exec(
+                select(Comment)
+                .where(Comment.draft_id == draft_id, col(Comment.id).in_(chunk))
+                .order_by(col(Comment.id))
+            )
         )
-    )
+    return found
 
 
 def comments_with_status(session: Session, draft_id: int, status: str) -> list[Comment]:

@@ -66,7 +66,7 @@ def comments_in(engine) -> list[Comment]:
         return list(session.exec(select(Comment).order_by(Comment.id)))
 
 
-def test_a_message_citing_two_clauses_becomes_two_comments_that_hold_the_whole_text(
+def test_a_message_citing_two_clauses_becomes_two_comments_that_hold_the_whole_text_unsigned(
     engine,
 ):
     draft = add_draft(engine)
@@ -79,7 +79,9 @@ def test_a_message_citing_two_clauses_becomes_two_comments_that_hold_the_whole_t
     assert report.problems == [] and len(report.created) == 2
     rows = comments_in(engine)
     assert [c.clause_key for c in rows] == [ARTICLE_ONE, "第一章/第二条"]
-    assert re.sub(r"\s", "", "".join(c.body for c in rows)) == re.sub(r"\s", "", body)
+    # Every character but the sender's closing signature, which only the message keeps.
+    unsigned = body.removesuffix("\n张三")
+    assert re.sub(r"\s", "", "".join(c.body for c in rows)) == re.sub(r"\s", "", unsigned)
     assert all(c.channel == "email" and c.message_id == rows[0].message_id for c in rows)
     assert all(c.name == "张三" and c.contact == "zhangsan@example.cn" for c in rows)
     assert len({c.receipt for c in rows}) == 2
@@ -154,6 +156,30 @@ def test_bad_files_get_a_clear_message_and_the_others_are_imported(engine, name,
     reports = import_files(engine, draft, [(name, data), good], actor="t")
     assert reports[0].created == [] and expected in reports[0].problems[0].message
     assert len(reports[1].created) == 1
+
+
+def test_an_archive_that_unpacks_huge_is_a_problem_and_the_others_are_imported(engine, monkeypatch):
+    import comments.channels.read as channel_read
+    from tests.helpers import padded_archive
+
+    monkeypatch.setattr(channel_read, "MAX_FILE_BYTES", 1024 * 1024)  # unpacked at most 5 MB
+    draft = add_draft(engine)
+    book = padded_archive(xlsx_bytes([["意见内容"], ["第一条：支持。"]]), unpacked=6 * 1024 * 1024)
+    letter = padded_archive(docx_bytes("第二条：收费太高。"), members=1000)
+    attached = eml("意见见附件。", attachments=[("意见.docx", letter, "application/octet-stream")])
+    good = ("ok.txt", "第一条：支持。".encode())
+    reports = import_files(
+        engine,
+        draft,
+        [("表.xlsx", book), ("信.docx", letter), ("m.eml", attached), good],
+        actor="t",
+    )
+    assert [r.created for r in reports[:2]] == [[], []]
+    assert reports[0].problems[0].message.startswith(".xlsx 文件解压后过大（6.0 MB，上限 5.0 MB）")
+    assert reports[1].problems[0].message.startswith(".docx 文件包含的部件过多")
+    [problem] = reports[2].problems
+    assert "意见.docx" in problem.where and "包含的部件过多" in problem.message
+    assert len(reports[3].created) == 1 and len(comments_in(engine)) == 2
 
 
 def test_a_binary_attachment_is_named_and_the_text_one_read():

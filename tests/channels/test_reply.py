@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,6 +19,12 @@ from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_accou
 from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
+
+
+def send_token(page: str) -> str:
+    found = re.search(r'name="send_token" value="([^"]+)"', page)
+    assert found, "the page has the send form"
+    return found.group(1)
 
 
 class Inbox:
@@ -66,7 +74,8 @@ async def test_the_reply_lists_every_receipt_and_is_sent_to_the_sender(client, e
     page = await client.get(f"/drafter/drafts/tingche/messages/{message.id}")
     assert "把回复发送到来信人的邮箱" in page.text and "zhangsan@example.cn" not in page.text
     r = await client.post(
-        f"/drafter/drafts/tingche/messages/{message.id}/send", data={"csrf_token": csrf}
+        f"/drafter/drafts/tingche/messages/{message.id}/send",
+        data={"csrf_token": csrf, "send_token": send_token(page.text)},
     )
     assert r.status_code == 303, r.text
     [sent] = inbox.messages
@@ -94,10 +103,55 @@ async def test_a_failed_send_is_a_clear_error(client, engine, settings, smtp):
     csrf = await log_in(client, me)
     with Session(engine) as session:
         message = session.exec(select(InboundMessage)).one()
+    url = f"/drafter/drafts/tingche/messages/{message.id}"
+    token = send_token((await client.get(url)).text)
+    r = await client.post(f"{url}/send", data={"csrf_token": csrf, "send_token": token})
+    assert r.status_code == 502 and "未能发出" in r.text
+    # Nothing went out, so the same form may try again once the server answers.
+    state.settings = settings
+    r = await client.post(f"{url}/send", data={"csrf_token": csrf, "send_token": token})
+    assert r.status_code == 303 and r.headers["location"].endswith("?sent=1")
+    assert len(smtp[0].messages) == 1
+
+
+async def test_a_second_submit_of_the_same_send_form_sends_nothing(client, engine, smtp):
+    inbox, _ = smtp
+    draft = add_draft(engine, organisation=ORG)
+    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t")
+    csrf = await log_in(client, make_account(engine, "收文员", ORG))
+    with Session(engine) as session:
+        message = session.exec(select(InboundMessage)).one()
+    url = f"/drafter/drafts/tingche/messages/{message.id}"
+    form = {"csrf_token": csrf, "send_token": send_token((await client.get(url)).text)}
+    first, second = await asyncio.gather(
+        client.post(f"{url}/send", data=form), client.post(f"{url}/send", data=form)
+    )
+    third = await client.post(f"{url}/send", data=form)
+    locations = sorted(r.headers["location"] for r in (first, second, third))
+    assert locations == [f"{url}?repeated=1", f"{url}?repeated=1", f"{url}?sent=1"]
+    assert len(inbox.messages) == 1
+    page = await client.get(f"{url}?repeated=1")
+    assert "这份回复已经提交发送过，没有重复发送" in page.text and "发送记录：" in page.text
+    with Session(engine) as session:
+        audits = session.exec(select(AuditLog).where(AuditLog.action == "send_reply")).all()
+    assert len(audits) == 1
+    # A new page is a new form: sending again on purpose still works.
+    again = {"csrf_token": csrf, "send_token": send_token(page.text)}
+    assert (await client.post(f"{url}/send", data=again)).headers["location"] == f"{url}?sent=1"
+    assert len(inbox.messages) == 2
+
+
+async def test_a_send_without_the_forms_token_is_refused(client, engine, smtp):
+    draft = add_draft(engine, organisation=ORG)
+    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t")
+    csrf = await log_in(client, make_account(engine, "收文员", ORG))
+    with Session(engine) as session:
+        message = session.exec(select(InboundMessage)).one()
     r = await client.post(
         f"/drafter/drafts/tingche/messages/{message.id}/send", data={"csrf_token": csrf}
     )
-    assert r.status_code == 502 and "未能发出" in r.text
+    assert r.status_code == 400 and "发送表单已过期，请刷新页面后重新发送" in r.text
+    assert smtp[0].messages == []
 
 
 def test_a_senders_address_is_erased_with_the_other_contacts(engine):

@@ -165,3 +165,33 @@ def test_whole_line_html_comments_are_markup_and_never_reach_the_text() -> None:
     assert "（见<!--注-->附表）" in shown
     assert [n.key for n in tree.walk() if n.kind != "preamble"] == ["第一条", "第二条"]
     assert tree_chars(tree) == source_chars(text)
+
+
+def test_a_docx_that_unpacks_past_the_limit_is_refused_before_it_is_read(monkeypatch) -> None:
+    import docx
+
+    from tests.helpers import padded_archive
+
+    bomb = padded_archive(_docx_bytes(), unpacked=6 * 1024 * 1024)
+    assert len(bomb) < 100_000  # small on the wire
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: pytest.fail("the archive was opened"))
+    with pytest.raises(
+        DraftParseError, match=r"bomb.docx：.docx 文件解压后过大（6.\d MB，上限 5.0 MB）"
+    ):
+        parse_bytes(bomb, filename="bomb.docx", max_bytes=1024 * 1024)
+
+
+def test_a_docx_listing_very_many_members_is_refused() -> None:
+    from tests.helpers import padded_archive
+
+    many = padded_archive(_docx_bytes(), members=1000)
+    with pytest.raises(DraftParseError, match=r"包含的部件过多（10\d\d 个，上限 1000 个）"):
+        parse_bytes(many, filename="many.docx")
+
+
+def test_a_docx_within_the_unpacked_limit_is_read() -> None:
+    from tests.helpers import padded_archive
+
+    padded = padded_archive(_docx_bytes(), unpacked=1024 * 1024, members=50)
+    tree = parse_bytes(padded, filename="ok.docx", max_bytes=1024 * 1024)
+    assert tree.title == "关于推进数据共享的实施意见"

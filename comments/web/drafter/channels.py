@@ -4,6 +4,8 @@ message whole with the reply an office sends back."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -12,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from analysis import GENERAL_KEY
-from comments import storage
+from comments import storage, views
 from comments.channels import import_files, reply_text
 from comments.channels.importer import clause_index
 from comments.channels.mail import can_send, send_reply
@@ -20,7 +22,7 @@ from comments.channels.read import SUFFIXES
 from comments.errors import InputError
 from comments.storage import channels as stored
 from comments.storage.corrections import latest_comment_fixes
-from comments.web.common import state_of
+from comments.web.common import form_values, read_form, state_of
 from comments.web.drafter.comments import clause_titles
 from comments.web.drafter.common import (
     Caller,
@@ -29,11 +31,13 @@ from comments.web.drafter.common import (
     guarded_draft,
     parse_int,
     protected,
+    protected_upload,
     render,
 )
 
 CHANNEL_LABELS = {"web": "网页", "email": "电子邮件", "letter": "信件", "spreadsheet": "表格"}
 MAX_FILES = 50
+SEND_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PROPOSALS_READ = 500  # whole-draft web comments read for proposals per page view, newest last
 
 
@@ -72,11 +76,11 @@ async def intake_page(request: Request, caller: Caller) -> Response:
     return await run_in_threadpool(_page, request, caller, draft)
 
 
-@protected
+@protected_upload(MAX_FILES)
 async def intake_upload(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
-    form = await request.form(max_files=MAX_FILES)
+    form = await read_form(request)
     try:
         uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
         if not uploads:
@@ -157,6 +161,7 @@ def _message(request: Request, draft: Any) -> dict[str, Any]:
             "message": message,
             "comments": stored.comments_of_message(session, message_id),
             "titles": clause_titles(session, draft.id),
+            "replies": stored.replies_sent(session, message_id),
         }
 
 
@@ -173,7 +178,10 @@ async def message_page(request: Request, caller: Caller) -> Response:
         channels=CHANNEL_LABELS,
         reply=reply,
         can_send=can_send(state_of(request).settings, data["message"].contact),
+        send_token=secrets.token_urlsafe(16),  # one per page: a second submit sends nothing
         sent=request.query_params.get("sent") == "1",
+        repeated=request.query_params.get("repeated") == "1",
+        local_time=lambda t: views.local_time(t, state_of(request).settings.timezone),
         **data,
     )
 
@@ -183,20 +191,34 @@ async def message_send(request: Request, caller: Caller) -> Response:
     """Send the reply by e-mail to the message's sender (only with SMTP settings)."""
     state = state_of(request)
     draft = await guarded_draft(request, caller)
+    token = (await form_values(request)).get("send_token", "")
+    if not SEND_TOKEN.fullmatch(token):
+        raise InputError("missing_send_token", "发送表单已过期，请刷新页面后重新发送。")
     data = await run_in_threadpool(_message, request, draft)
     message = data["message"]
     text = reply_text(draft, data["comments"], _base(request), message.received_on)
     subject = f"回复：{message.subject}" if message.subject else f"关于《{draft.title}》意见的回复"
+    page = f"/drafter/drafts/{draft.slug}/messages/{message.id}"
 
-    def send() -> None:
-        ident = send_reply(
-            state.settings,
-            to=message.contact,
-            subject=subject,
-            text=text,
-            office=draft.issuer or draft.organisation or "起草单位",
-        )
+    def send() -> bool:
         with state.session() as session:
+            claim = stored.claim_reply(session, message.id, token, caller.drafter.name)
+        if claim is None:
+            return False
+        try:
+            ident = send_reply(
+                state.settings,
+                to=message.contact,
+                subject=subject,
+                text=text,
+                office=draft.issuer or draft.organisation or "起草单位",
+            )
+        except BaseException:
+            with state.session() as session:
+                stored.release_reply(session, claim)
+            raise
+        with state.session() as session:
+            stored.reply_sent(session, claim)
             storage.audit(
                 session,
                 actor=caller.drafter.name,
@@ -205,11 +227,11 @@ async def message_send(request: Request, caller: Caller) -> Response:
                 detail={"message_id": ident, "receipts": [c.receipt for c in data["comments"]]},
             )
             session.commit()
+        return True
 
-    await run_in_threadpool(send)
-    return RedirectResponse(
-        f"/drafter/drafts/{draft.slug}/messages/{message.id}?sent=1", status_code=303
-    )
+    if not await run_in_threadpool(send):
+        return RedirectResponse(f"{page}?repeated=1", status_code=303)
+    return RedirectResponse(f"{page}?sent=1", status_code=303)
 
 
 @protected

@@ -17,7 +17,7 @@ from comments import auth, messages, storage, views
 from comments.errors import InputError
 from comments.storage.digest_inputs import Fingerprint
 from comments.storage.models import Draft, Drafter
-from comments.web.common import form_values, state_of
+from comments.web.common import FORM, FormLimits, expect_form, form_values, state_of
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_pair
 
 
@@ -139,15 +139,27 @@ def fingerprint_token(f: Fingerprint) -> str:
 Handler = Callable[[Request, Caller], Awaitable[Response]]
 
 
-def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def protected(handler: Handler) -> Endpoint:
     """Wrap a drafter route: 401 for anonymous callers (the login form on a page), CSRF on posts.
 
     Forms posted with a session cookie must carry the CSRF token; requests authenticated by a
-    Bearer token carry no ambient credentials and need none.
+    Bearer token carry no ambient credentials and need none. Its forms carry no files.
     """
+    return _guarded(handler, FORM)
 
+
+def protected_upload(max_files: int) -> Callable[[Handler], Endpoint]:
+    """``protected`` for a route whose form carries up to ``max_files`` files."""
+    return lambda handler: _guarded(handler, FormLimits(max_files=max_files))
+
+
+def _guarded(handler: Handler, limits: FormLimits) -> Endpoint:
     @wraps(handler)
     async def wrapper(request: Request) -> Response:
+        expect_form(request, limits)  # for the one parse, by the CSRF check or the handler
         caller = await run_in_threadpool(_identify, request)
         if caller is None:
             if request.method == "GET" and not request.url.path.startswith("/api/"):

@@ -15,7 +15,7 @@ from comments import corrections, storage
 from comments.errors import InputError
 from comments.storage import corrections as stored
 from comments.storage import review
-from comments.web.common import state_of
+from comments.web.common import read_form, state_of
 from comments.web.drafter.comments import FLAG_LABELS, STANCE_LABELS, clause_titles, comments_url
 from comments.web.drafter.common import (
     Caller,
@@ -32,6 +32,7 @@ POLARITY_LABELS = {"pos": "正面", "neg": "负面", "neu": "中性"}
 SOURCE_LABELS = {"person": "人工确认", "neighbour": "据相似意见推定", "model": "机器判断"}
 NONE_POINT = "__none__"
 WHOLE_DRAFT = "__general__"
+MEMBERS_PAGE = 200  # a point's members shown on one page (a point may hold thousands)
 
 
 FIELD_LABELS = {
@@ -170,11 +171,14 @@ async def point_page(request: Request, caller: Caller) -> Response:
     cluster = corrections.cluster_of(digest, key)
     if cluster is None:
         raise InputError("unknown_cluster", "没有找到这个观点（可能已并入其他观点）。", status=404)
+    pages = max(1, -(-len(cluster.members) // MEMBERS_PAGE))
+    page = min(max(1, parse_int(request.query_params.get("page") or "1", what="页码")), pages)
+    shown = cluster.members[(page - 1) * MEMBERS_PAGE : page * MEMBERS_PAGE]
 
     def load() -> dict[str, Any]:
         assert draft.id is not None
         with state.session() as session:
-            rows = review.comments_by_ids(session, draft.id, list(cluster.members))
+            rows = review.comments_by_ids(session, draft.id, shown)
             return {
                 "bodies": {c.id: c.body for c in rows},
                 "history": _history(stored.corrections_of(session, draft.id, key)),
@@ -191,6 +195,11 @@ async def point_page(request: Request, caller: Caller) -> Response:
         caller=caller,
         draft=draft,
         cluster=cluster,
+        shown=shown,
+        first=(page - 1) * MEMBERS_PAGE + 1,
+        page=page,
+        pages=pages,
+        proposed=set(cluster.proposed),
         section=section,
         others=others,
         notes=notes,
@@ -265,7 +274,7 @@ def _is_remainder(digest: Digest, key: str | None) -> bool:
 async def submit(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
-    form = await request.form()
+    form = await read_form(request)
     back = str(form.get("next") or "")
     if not back.startswith(f"/drafter/drafts/{draft.slug}/") or "//" in back:
         back = f"/drafter/drafts/{draft.slug}/digest"

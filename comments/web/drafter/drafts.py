@@ -15,13 +15,14 @@ from comments.errors import InputError
 from comments.intake import client_hash
 from comments.storage import publications, review
 from comments.storage.models import Draft
-from comments.web.common import form_values, state_of
+from comments.web.common import form_values, read_form, state_of
 from comments.web.drafter.common import (
     Caller,
     check_csrf,
     guarded_draft,
     parse_date,
     protected,
+    protected_upload,
     render,
 )
 from comments.web.security import CSRF_COOKIE, client_address, csrf_pair
@@ -174,9 +175,9 @@ async def upload_page(request: Request, caller: Caller) -> Response:
     return _upload_form(request, caller, values={}, error=None)
 
 
-@protected
+@protected_upload(1)
 async def upload_submit(request: Request, caller: Caller) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     upload = form.get("file")
     try:

@@ -190,3 +190,42 @@ async def test_drafter_pages_mask_personal_data_until_revealed_and_the_reveal_is
     )
     refused = await client.post(f"/drafter/drafts/{SLUG}/comments/{comment_id}/reveal")
     assert refused.status_code == 403
+
+
+async def test_a_large_point_lists_its_members_a_page_at_a_time(client, engine):
+    from sqlmodel import Session
+
+    from comments.intake.receipts import new_receipts
+    from comments.storage import corrections as stored
+    from comments.storage.models import Comment
+    from comments.web.drafter.corrections import MEMBERS_PAGE
+
+    draft = add_draft(engine, organisation=ORG)
+    count = 2 * MEMBERS_PAGE + 50
+    with Session(engine) as session:
+        rows = [
+            Comment(draft_id=draft.id, clause_key=CLAUSE, receipt=r, body=f"{BODIES[i % 5]}（{i}）")
+            for i, r in enumerate(new_receipts(count))
+        ]
+        session.add_all(rows)
+        session.flush()
+        point = stored.new_point(session, draft_id=draft.id, bucket=CLAUSE, label="宽带", actor="t")
+        stored.set_members(session, point, [c.id for c in rows])
+        session.commit()
+        ids, key = [c.id for c in rows], point.key
+    await log_in(client, make_account(engine, "起草人", ORG))
+    url = f"/drafter/drafts/{SLUG}/points/{key}"
+
+    def listed(html: str) -> list[int]:
+        return [int(m) for m in re.findall(r'name="members" value="(\d+)"', html)]
+
+    first = await client.get(url)
+    assert first.status_code == 200 and f"成员（{count}）" in first.text
+    assert listed(first.text) == ids[:MEMBERS_PAGE]
+    assert "第 1 / 3 页" in first.text and 'href="?page=2"' in first.text
+    last = await client.get(f"{url}?page=3")
+    assert listed(last.text) == ids[2 * MEMBERS_PAGE :]
+    assert 'href="?page=2"' in last.text and "?page=4" not in last.text
+    assert f'value="{url}?page=3"' in last.text  # the split form comes back to this page
+    beyond = await client.get(f"{url}?page=99")
+    assert listed(beyond.text) == listed(last.text)

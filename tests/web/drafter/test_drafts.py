@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -88,6 +89,24 @@ async def test_bad_uploads_are_refused_with_a_clear_message_and_store_nothing(
     with Session(engine) as session:
         assert session.exec(select(Draft)).all() == []
         assert session.exec(select(Clause)).all() == []
+
+
+async def test_a_docx_that_unpacks_past_the_limit_is_refused_on_the_upload_form(
+    client, engine, csrf
+):
+    import docx
+
+    from tests.helpers import padded_archive
+
+    document = docx.Document()
+    document.add_paragraph("第一条 为规范停车秩序，制定本办法。")
+    plain = io.BytesIO()
+    document.save(plain)
+    r = await upload(client, csrf, padded_archive(plain.getvalue(), members=1000), "bomb.docx")
+    assert r.status_code == 400
+    assert "bomb.docx：.docx 文件包含的部件过多" in r.text and "上限 1000 个" in r.text
+    with Session(engine) as session:
+        assert session.exec(select(Draft)).all() == []
 
 
 async def test_upload_without_a_file_is_refused(client, engine, csrf):
