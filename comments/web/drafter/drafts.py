@@ -49,6 +49,19 @@ async def login_page(request: Request) -> Response:
 
 async def login_submit(request: Request) -> Response:
     state = state_of(request)
+    address = client_address(request)
+    try:
+        # Counted first: an address over its limit costs no form parsing (a flood's usual case).
+        await state.logins.admit(address)
+    except InputError as exc:
+        return render(
+            request,
+            "drafter/login.html",
+            status=exc.status,
+            error=exc.message,
+            name="",
+            next_url=_safe_next(request.query_params.get("next")),
+        )
     values = await check_csrf(request)
     name = values.get("name", "").strip()
     password = values.get("password", "")
@@ -63,7 +76,6 @@ async def login_submit(request: Request) -> Response:
             next_url=next_url,
         )
 
-    address = client_address(request)
     client = client_hash(state.secret, address)
 
     def attempt() -> auth.LoginResult:
@@ -78,7 +90,6 @@ async def login_submit(request: Request) -> Response:
             return result
 
     try:
-        await state.logins.admit(address)
         result = await state.logins.check(attempt)
     except InputError as exc:
         return render(
