@@ -110,6 +110,40 @@ async def test_logins_from_one_address_are_limited_whatever_the_names(client, en
     assert codes[auth.LoginGate.PER_MINUTE :] == [429] * (12 - auth.LoginGate.PER_MINUTE)
 
 
+async def test_an_address_over_its_limit_is_refused_before_its_form_is_read(client, engine):
+    for i in range(auth.LoginGate.PER_MINUTE):
+        await log_in(client, f"made-up-{i}", "wrong")
+    # No CSRF token, not even a form: over the limit, the answer is 429 all the same (the
+    # attempt is counted before anything is parsed), and it says when to try again.
+    r = await client.post("/login", content=b"\xff" * 1000)
+    assert r.status_code == 429, r.text
+    assert "登录尝试过于频繁" in r.text and int(r.headers["retry-after"]) > 0
+
+
+async def test_comments_are_taken_while_every_password_check_is_stuck(app, client, engine):
+    import asyncio
+    import threading
+
+    add_draft(engine)
+    gate = app.state.comments.logins
+    release = threading.Event()
+    stuck = [asyncio.ensure_future(gate.check(lambda: release.wait(10))) for _ in range(gate.QUEUE)]
+    await asyncio.sleep(0.05)
+    try:
+        refused = await log_in(client, "wang", "wrong")  # the pool is full: 429 at once
+        assert refused.status_code == 429 and "登录的人太多" in refused.text
+        posted = await asyncio.wait_for(
+            client.post(
+                "/api/drafts/tingche/comments", json={"clause": None, "body": "照常提交。"}
+            ),
+            5,
+        )
+        assert posted.status_code == 201, posted.text
+    finally:
+        release.set()
+        await asyncio.gather(*stuck)
+
+
 async def test_password_checks_run_in_their_own_bounded_pool(app):
     import asyncio
     import threading

@@ -47,6 +47,21 @@ async def login_page(request: Request) -> Response:
     )
 
 
+def _refused(request: Request, exc: InputError, name: str, next_url: str) -> Response:
+    """The login page with why the attempt was refused (429 with Retry-After when over a limit)."""
+    response = render(
+        request,
+        "drafter/login.html",
+        status=exc.status,
+        error=exc.message,
+        name=name,
+        next_url=next_url,
+    )
+    if exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 async def login_submit(request: Request) -> Response:
     state = state_of(request)
     address = client_address(request)
@@ -54,14 +69,7 @@ async def login_submit(request: Request) -> Response:
         # Counted first: an address over its limit costs no form parsing (a flood's usual case).
         await state.logins.admit(address)
     except InputError as exc:
-        return render(
-            request,
-            "drafter/login.html",
-            status=exc.status,
-            error=exc.message,
-            name="",
-            next_url=_safe_next(request.query_params.get("next")),
-        )
+        return _refused(request, exc, "", _safe_next(request.query_params.get("next")))
     values = await check_csrf(request)
     name = values.get("name", "").strip()
     password = values.get("password", "")
@@ -92,14 +100,7 @@ async def login_submit(request: Request) -> Response:
     try:
         result = await state.logins.check(attempt)
     except InputError as exc:
-        return render(
-            request,
-            "drafter/login.html",
-            status=exc.status,
-            error=exc.message,
-            name=name,
-            next_url=next_url,
-        )
+        return _refused(request, exc, name, next_url)
     if result.drafter is None:
         if result.wait_seconds:
             minutes = (result.wait_seconds + 59) // 60
