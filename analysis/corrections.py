@@ -2,9 +2,11 @@
 
 - A person's stance, tone, flags and clause replace the analysis' own (``override``,
   ``refile``); the note then says ``reviewed``.
-- A corrected stance spreads to what is nearly the same (``propagate``): the other copies of a
-  campaign, and comments on the same clause at least ``NEIGHBOUR`` similar to a corrected one.
-  Those notes say ``stance_source="neighbour"``: proposed by the analysis, not confirmed.
+- Corrected stances teach the model (``learn``): the learned stance model is adapted to the
+  draft's corrections (``analysis.learning``), then a corrected stance spreads to what is nearly
+  the same (``propagate``): the other copies of a campaign, and comments on the same clause at
+  least ``NEIGHBOUR`` similar to a corrected one. Those notes say ``stance_source="neighbour"``:
+  proposed by the analysis, not confirmed.
 - A point a person fixed keeps its label and members (``pinned_clusters``). A comment that
   arrives later and matches it (average similarity to its members at least the clustering
   ``THRESHOLD``) is *proposed* into it; a comment taken out of every point stays out.
@@ -13,7 +15,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +41,7 @@ __all__ = [
     "CORRECTABLE_FLAGS",
     "NEIGHBOUR",
     "fixes_of",
+    "learn",
     "override",
     "pinned_clusters",
     "points_by_bucket",
@@ -195,6 +198,28 @@ def _pinned(
 def restance(members: Iterable[int], stance: Mapping[int, str]) -> dict[str, int]:
     counts = Counter(stance.get(m, "other") for m in members)
     return {s: counts.get(s, 0) for s in STANCES}
+
+
+def learn(
+    stance: dict[int, str],
+    fixes: Mapping[int, CommentCorrection],
+    campaigns: Iterable[Campaign],
+    sections: Mapping[str, Sequence[CommentInput]],
+    target: Callable[[CommentInput], str],
+) -> dict[int, str]:
+    """What the corrected stances teach about the others: the model adapted to them
+    (``analysis.learning``), then near copies (``propagate``). Updates ``stance``; returns the
+    ids whose stance was proposed this way (id -> the stance), never one a person set."""
+    from analysis.learning import learn_stances
+
+    person = {i: f.stance for i, f in fixes.items() if f.stance in STANCES}
+    if not person:
+        return {}
+    before = dict(stance)
+    shown = {c.id: (c.body, target(c)) for cs in sections.values() for c in cs}
+    stance.update(learn_stances(shown, person, stance))
+    propagate(stance, fixes, campaigns, sections)
+    return {i: v for i, v in stance.items() if v != before.get(i) and i not in person}
 
 
 def propagate(

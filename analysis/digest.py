@@ -124,11 +124,13 @@ def _spread(
     fixes: dict[int, CommentCorrection],
     results: dict[str, SectionResult],
     by_bucket: dict[str, list[CommentInput]],
+    target: Callable[[CommentInput], str],
 ) -> dict[int, str]:
-    """Corrected stances spread to near copies; cluster splits then follow every stance."""
+    """Corrected stances teach the model (``learning``) and spread to near copies; cluster
+    splits then follow every stance. Returns the ids whose stance was proposed this way."""
     sections = {b: [c for c in cs if not c.hidden] for b, cs in by_bucket.items()}
     campaigns = [c for r in results.values() for c in r.campaigns]
-    spread = fixing.propagate(stance, fixes, campaigns, sections)
+    spread = fixing.learn(stance, fixes, campaigns, sections, target)
     if fixes:
         for bucket, r in results.items():
             clusters = tuple(
@@ -280,7 +282,7 @@ def build_digest(
         report(min(done, total), total)
     results.update((bucket, kept[bucket][1]) for bucket in order)
     cache.sections = kept
-    spread = _spread(stance, fixes, results, by_bucket)
+    spread = _spread(stance, fixes, results, by_bucket, target)
 
     # 3. Notes per comment and the cheap roll-ups.
     cluster_of: dict[int, str] = {}

@@ -6,7 +6,9 @@ Reads ``../shared/data/comments_dev`` (skips with a message when absent). Each t
 plan is one clause; the comments go through ``build_digest`` as one draft. For 5 %, 10 % and
 20 % of the comments corrected at random (``--draws`` draws each, fixed seeds), the corrected
 stances are given as ``Corrections`` and stance macro-F1 is scored on the comments *not*
-corrected, against the digest without corrections on the same comments. Printed apart:
+corrected, against the digest without corrections on the same comments. The digest learns from
+them as it does in the service: the stance model adapted to the draft (``analysis.learning``),
+then near copies (``analysis.corrections.propagate``). Printed apart:
 
 - ``frozen``: the frozen third of comments_dev, which the shipped model never saw (the figure
   to trust);

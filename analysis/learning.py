@@ -1,0 +1,130 @@
+"""Learning a draft's corrected stances: the shipped model, adapted to what a person said.
+
+When drafters correct the stance of some comments, the learned model (``analysis.stance_model``)
+is adapted to this draft alone: a residual multinomial logistic regression over the model's own
+hashed n-gram features is fitted on the corrected comments, stacked on the model's five-way
+log-odds and pulled toward zero (the shipped model) by an L2 penalty ``PENALTY``. It is solved in
+its dual form (the representer theorem): the residual of a comment is a similarity-weighted sum
+over the corrected ones, the similarity being the cosine of their n-gram rows, so a correction
+moves the comments that read like it and leaves the rest. Every step is deterministic.
+
+The stances it changes are proposals, never confirmations (``stance_source="neighbour"``), and a
+person's stance is never touched. Figures, and where it loses: docs/evaluation.md, section 五.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from analysis.models import STANCES
+
+__all__ = ["PENALTY", "learn_stances", "model_readings"]
+
+PENALTY = 0.1  # L2 pull toward the shipped model (tuned on comments_dev's dev part only)
+_MAX_ITER = 200
+
+
+def model_readings(
+    texts: Sequence[str], targets: Sequence[str]
+) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray] | None:
+    """The learned model's five-way log-odds (``STANCES`` order), each comment's L2-normalised
+    hashed n-gram row, and which comments the model reads at all (text with letters and a
+    target: the others get the cue rules' answer in ``classify_many``). ``None`` without the
+    model file."""
+    from analysis.stance import _target_text, load_models, read_rules, stance_inputs
+    from analysis.stance_model import BITS, features
+    from analysis.stance_rules import _MEANINGFUL
+    from analysis.text import normalize
+
+    models = load_models()
+    if models is None:
+        return None
+    clean = [normalize(t) for t in texts]
+    readings = [read_rules(t) for t in clean]
+    x = features(clean, [_target_text(t) for t in targets], [r.cues for r in readings])
+    scores = models.stance_stack.scores(stance_inputs(models.stance.scores(x), readings))
+    order = [models.stance_stack.classes.index(s) for s in STANCES]
+    grams = x.cols < (1 << BITS)  # the hashed n-grams, without the dense indicators
+    rows = sparse.csr_matrix(
+        (x.vals[grams], (x.rows[grams], x.cols[grams])), shape=(x.n, 1 << BITS)
+    )
+    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    rows = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ rows
+    read = np.asarray(
+        [
+            bool(_MEANINGFUL.search(c)) and bool(t.strip())
+            for c, t in zip(clean, targets, strict=True)
+        ]
+    )
+    return scores[:, order], rows.tocsr(), read
+
+
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _fit(kernel: np.ndarray, base: np.ndarray, target: np.ndarray, penalty: float) -> np.ndarray:
+    """Dual weights ``A`` minimising cross-entropy of ``base + kernel @ A`` against the one-hot
+    ``target`` plus ``penalty / 2 · tr(Aᵀ kernel A)`` (the residual's L2 norm in feature space)."""
+    from scipy.optimize import minimize
+
+    shape = target.shape
+
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        a = flat.reshape(shape)
+        ka = kernel @ a
+        logp = _log_softmax(base + ka)
+        value = -float((target * logp).sum()) + 0.5 * penalty * float((a * ka).sum())
+        grad = kernel @ (np.exp(logp) - target + penalty * a)
+        return value, grad.ravel()
+
+    result = minimize(
+        loss, np.zeros(target.size), jac=True, method="L-BFGS-B", options={"maxiter": _MAX_ITER}
+    )
+    return np.asarray(result.x).reshape(shape)
+
+
+def learn_stances(
+    comments: Mapping[int, tuple[str, str]],
+    person: Mapping[int, str],
+    stance: Mapping[int, str],
+    *,
+    penalty: float = PENALTY,
+) -> dict[int, str]:
+    """Stances proposed for the comments a person did not correct, learned from those they did.
+
+    ``comments``: id -> (body, target text) of the draft's visible comments; ``person``: id ->
+    the stance a person set; ``stance``: the analysis' current stance of each id. Returns the
+    ids whose stance the adapted model reads differently (id -> the stance proposed); a comment
+    the model does not read (no letters, no target) is left as it is.
+
+    >>> learn_stances({1: ("支持", "第一条")}, {}, {1: "support"})
+    {}
+    """
+    ids = sorted(comments)
+    known = [i for i in ids if person.get(i) in STANCES]
+    if not known or len(known) == len(ids):
+        return {}
+    found = model_readings([comments[i][0] for i in ids], [comments[i][1] for i in ids])
+    if found is None:
+        return {}
+    scores, rows, read = found
+    at = {i: k for k, i in enumerate(ids)}
+    train = np.asarray([at[i] for i in known])
+    target = np.zeros((len(known), len(STANCES)))
+    target[np.arange(len(known)), [STANCES.index(person[i]) for i in known]] = 1.0
+    kernel = np.asarray((rows @ rows[train].T).todense())
+    weights = _fit(kernel[train], scores[train], target, penalty)
+    adapted = (scores + kernel @ weights).argmax(axis=1)
+    out: dict[int, str] = {}
+    for k, i in enumerate(ids):
+        if i in person or not read[k]:
+            continue
+        value = STANCES[int(adapted[k])]
+        if value != stance.get(i):
+            out[i] = value
+    return out
