@@ -20,6 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from analysis.models import STANCES
+from analysis.stance_model import StanceModels
 
 __all__ = ["PENALTY", "learn_stances", "model_readings"]
 
@@ -29,18 +30,18 @@ MAX_LEARNED = 2000  # corrected comments the fit uses at most (spread evenly ove
 
 
 def model_readings(
-    texts: Sequence[str], targets: Sequence[str]
+    texts: Sequence[str], targets: Sequence[str], models: StanceModels | None = None
 ) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray] | None:
     """The learned model's five-way log-odds (``STANCES`` order), each comment's L2-normalised
     hashed n-gram row, and which comments the model reads at all (text with letters and a
     target: the others get the cue rules' answer in ``classify_many``). ``None`` without the
-    model file."""
+    model file. ``models``: other weights than the shipped ones (the benchmark's retrained)."""
     from analysis.stance import _target_text, load_models, read_rules, stance_inputs
     from analysis.stance_model import BITS, features
     from analysis.stance_rules import _MEANINGFUL
     from analysis.text import normalize
 
-    models = load_models()
+    models = models or load_models()
     if models is None:
         return None
     clean = [normalize(t) for t in texts]
@@ -95,6 +96,7 @@ def learn_stances(
     stance: Mapping[int, str],
     *,
     penalty: float = PENALTY,
+    models: StanceModels | None = None,
 ) -> dict[int, str]:
     """Stances proposed for the comments a person did not correct, learned from those they did.
 
@@ -113,7 +115,7 @@ def learn_stances(
         known = [known[int(j * step)] for j in range(MAX_LEARNED)]
     if not known or len(known) == len(ids):
         return {}
-    found = model_readings([comments[i][0] for i in ids], [comments[i][1] for i in ids])
+    found = model_readings([comments[i][0] for i in ids], [comments[i][1] for i in ids], models)
     if found is None:
         return {}
     scores, rows, read = found

@@ -229,7 +229,7 @@ def mask_pii(text: str) -> str:
     if not isinstance(text, str) or not text:
         return "" if not isinstance(text, str) else text
     # Invisible characters inside a number would hide it from the patterns below.
-    out = INVISIBLE.sub("", text).translate(_ASCII_FORMS)
+    out = ascii_forms(INVISIBLE.sub("", text))
 
     def mask_id(m: re.Match[str]) -> str:
         if not _id_valid(m, out):

@@ -1,6 +1,6 @@
 """Learning from the office: stance on the rest of a draft after a share of it is corrected.
 
-Usage: python benchmarks/corrections.py [--draws 20]
+Usage: python benchmarks/corrections.py [--draws 20] [--nlpcc]
 
 Reads ``../shared/data/comments_dev`` (skips with a message when absent). Each target of the
 plan is one clause; the comments go through ``build_digest`` as one draft. For 5 %, 10 % and
@@ -15,6 +15,10 @@ then near copies (``analysis.corrections.propagate``). Printed apart:
 - ``all``: every comment, the dev part included — the model was trained on that part, so its
   baseline flatters, but campaign copies (k1–k3) are whole here and show what spreading a
   corrected stance to near copies does.
+- ``nlpcc_loto`` (with ``--nlpcc``): each NLPCC 2016 target as one draft of Weibo posts, the
+  level-one stance model retrained without that target (as ``benchmarks/stance.py`` does;
+  the second level is the shipped one); the model's own five-way reading before and after
+  learning from the corrected posts (FAVOR/AGAINST/NONE as support/oppose/other).
 
 One JSON line on stdout.
 """
@@ -105,6 +109,55 @@ def curve(rows: list[dict], targets: dict[str, str], draws: int) -> dict:
     return {"comments": len(rows), **out}
 
 
+def nlpcc_curve(draws: int) -> dict:
+    """Each NLPCC target as one draft that the level-one model never saw (retrained without it,
+    as ``benchmarks/stance.py`` does), learning from 5/10/20 % of its posts corrected."""
+    from analysis.learning import learn_stances, model_readings
+    from analysis.stance_model import StanceModels, load
+    from analysis.train_stance import dev_comments, fit_level_one, is_frozen, nlpcc
+
+    shipped = load()
+    assert shipped is not None, "analysis/data/stance_model.npz 缺失"
+    posts = nlpcc()
+    dev = [e for e in dev_comments() if not is_frozen(e.id)]
+    five = {"favor": "support", "against": "oppose", "none": "other"}
+    out: dict[str, dict] = {}
+    for target in sorted({e.group for e in posts}):
+        held = [e for e in posts if e.group == target]
+        level_one = fit_level_one([e for e in posts if e.group != target], dev)
+        models = StanceModels(level_one, shipped.tone, shipped.stance_stack, shipped.tone_stack)
+        comments = {i: (e.text, e.target) for i, e in enumerate(held)}
+        gold = {i: five[e.stance] for i, e in enumerate(held)}
+        found = model_readings([e.text for e in held], [e.target for e in held], models)
+        assert found is not None
+        plain = {i: STANCES[int(k)] for i, k in enumerate(found[0].argmax(axis=1))}
+        row: dict[str, object] = {"posts": len(held)}
+        for share in (0.05, 0.10, 0.20):
+            gains, before, after = [], [], []
+            for draw in range(draws):
+                rng = random.Random(1000 * draw + int(share * 100))
+                chosen = set(rng.sample(sorted(gold), max(1, round(share * len(gold)))))
+                person = {i: gold[i] for i in chosen}
+                learned = {**plain, **learn_stances(comments, person, plain, models=models)}
+                rest = [i for i in sorted(gold) if i not in chosen]
+                b = macro_f1([gold[i] for i in rest], [plain[i] for i in rest])
+                a = macro_f1([gold[i] for i in rest], [learned[i] for i in rest])
+                before.append(b)
+                after.append(a)
+                gains.append(a - b)
+            gains.sort()
+            row[f"{int(share * 100)}%"] = {
+                "macro_f1_before": round(sum(before) / draws, 3),
+                "macro_f1_after": round(sum(after) / draws, 3),
+                "gain_mean": round(sum(gains) / draws, 4),
+                "gain_worst": round(gains[0], 4),
+                "gain_best": round(gains[-1], 4),
+            }
+        out[target] = row
+        print(f"nlpcc {target}: {row}", file=sys.stderr)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
@@ -112,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--draws", type=int, default=20)
+    parser.add_argument(
+        "--nlpcc", action="store_true", help="also each NLPCC target as an unseen draft"
+    )
     args = parser.parse_args(argv)
     path = DATA / "comments_dev" / "plan002_comments.jsonl"
     if not path.is_file():
@@ -123,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "frozen": curve([r for r in rows if is_frozen(r["id"])], targets, args.draws),
         "all": curve(rows, targets, args.draws),
     }
+    if args.nlpcc:
+        figures["nlpcc_loto"] = nlpcc_curve(args.draws)
     print(json.dumps(figures, ensure_ascii=False))
     return 0
 
