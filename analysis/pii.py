@@ -218,8 +218,10 @@ def _mask_village(m: re.Match[str]) -> str:
 def mask_pii(text: str) -> str:
     """Mask phone numbers, ID numbers, e-mail addresses and house-level addresses; never raises.
 
-    The text is otherwise as written, except that invisible characters are dropped, full-width
-    digits and letters become ASCII and dashes become "-" (so that they are masked too).
+    The text is otherwise as written, except that invisible characters are dropped. The
+    patterns read full-width digits and letters as ASCII and every dash as "-" (so that
+    "１３８–１２３４–５６７８" is masked too), but only a masked span is changed: a "——" or a
+    full-width letter elsewhere stays as written.
 
     >>> mask_pii("身份证110101199003071234，住在中山路123号")
     '身份证110***********1234，住在中山路***号'
@@ -229,7 +231,8 @@ def mask_pii(text: str) -> str:
     if not isinstance(text, str) or not text:
         return "" if not isinstance(text, str) else text
     # Invisible characters inside a number would hide it from the patterns below.
-    out = ascii_forms(INVISIBLE.sub("", text))
+    written = INVISIBLE.sub("", text)
+    read = out = ascii_forms(written)
 
     def mask_id(m: re.Match[str]) -> str:
         if not _id_valid(m, out):
@@ -246,4 +249,38 @@ def mask_pii(text: str) -> str:
         out = _EMAIL_STUB.sub(lambda m: f"{m.group(1)[0]}***@", out)
     out = _ROAD.sub(_mask_road, out)
     out = _VILLAGE.sub(_mask_village, out)
-    return _BUILDING.sub("***", out)
+    out = _BUILDING.sub("***", out)
+    if out == read:
+        return written
+    return _as_written(written, read, out)
+
+
+def _as_written(written: str, read: str, masked: str) -> str:
+    """``masked`` with the text around what was masked taken back from ``written``.
+
+    ``read`` is ``written`` character for character (``ascii_forms`` maps one character to
+    one), so the spans that ``masked`` shares with ``read`` are at the same places in
+    ``written``. The rest of a masked number or address (its ASCII letters, digits and
+    separators next to the stars) stays as the patterns read it: "138****5678".
+    """
+    from difflib import SequenceMatcher
+
+    ops = SequenceMatcher(None, read, masked, autojunk=False).get_opcodes()
+    out: list[str] = []
+    for k, (op, i1, i2, j1, j2) in enumerate(ops):
+        if op != "equal":
+            out.append(masked[j1:j2])
+            continue
+        start, end = i1, i2
+        if k > 0:  # the tail of the masked token before this span
+            while start < end and _token_char(read[start]):
+                start += 1
+        if k + 1 < len(ops):  # the head of the masked token after it
+            while end > start and _token_char(read[end - 1]):
+                end -= 1
+        out.append(read[i1:start] + written[start:end] + read[end:i2])
+    return "".join(out)
+
+
+def _token_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "@.-_+()")

@@ -281,3 +281,14 @@ def test_masking_keeps_the_bracket_around_a_number():
     from analysis import mask_pii
 
     assert mask_pii("报修电话和联系人（13812345678）") == "报修电话和联系人（138****5678）"
+
+
+def test_masking_changes_only_what_it_masks():
+    from analysis import mask_pii
+
+    # A Chinese dash, full-width letters and the ideographic space are text, not data.
+    assert mask_pii("全覆盖！——一位村民") == "全覆盖！——一位村民"
+    assert mask_pii("ＡＢＣ\u3000建议——改为（二）") == "ＡＢＣ\u3000建议——改为（二）"
+    # Around a masked number, the rest of the text stays as written.
+    masked = mask_pii("电话１３８–１２３４–５６７８，全覆盖！——一位村民")
+    assert masked == "电话138****5678，全覆盖！——一位村民"
