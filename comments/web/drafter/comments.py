@@ -165,6 +165,44 @@ def comments_url(slug: str, **params: Any) -> str:
     return f"/drafter/drafts/{slug}/comments" + (f"?{urlencode(query)}" if query else "")
 
 
+FILTER_NAMES = {
+    "clause": "条款",
+    "section": "条款（含下级）",
+    "status": "状态",
+    "stance": "立场",
+    "cluster": "观点",
+    "campaign": "批量提交",
+    "suggestion": "修改建议",
+    "flag": "标记",
+    "submitter_type": "提交者类型",
+    "region": "地区",
+    "date_from": "起始日期",
+    "date_to": "结束日期",
+    "ids": "意见编号",
+}
+
+
+CHOSEN = {"cluster": "所选观点", "campaign": "所选的批量提交", "suggestion": "所选修改建议"}
+
+
+def filter_labels(active: dict[str, str], titles: dict[str | None, str]) -> list[str]:
+    """The active filters in words ("状态：待审核", "条款：第5条 …"), never internal keys."""
+    values: dict[str, dict[Any, str]] = {
+        "status": views.STATUS_LABELS,
+        "stance": STANCE_LABELS,
+        "flag": FLAG_LABELS,
+        "clause": {"": titles[None], **titles},
+        "section": titles,
+    }
+    out = []
+    for key, value in active.items():
+        shown = values.get(key, {}).get(value, value)
+        if key in CHOSEN:  # an id of the digest's: the link that led here names it
+            shown = CHOSEN[key]
+        out.append(f"{FILTER_NAMES.get(key, key)}：{shown}")
+    return out
+
+
 def clause_titles(session: Any, draft_id: int) -> dict[str | None, str]:
     titles: dict[str | None, str] = {None: views.clause_title(None)}
     for clause in storage.clauses_of(session, draft_id):
@@ -197,8 +235,10 @@ async def comment_list(request: Request, caller: Caller) -> Response:
         notes = {n.id: n for n in kept.comments} if kept else {}
         shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         return {
+            "titles": titles,
             "rows": [_row(c, notes.get(c.id or 0), titles, state.settings.timezone) for c in shown],
             "total": len(rows),
+            "unpublished": sum(1 for c in rows if c.status != "published"),
             "pages": max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE),
         }
 
@@ -212,6 +252,7 @@ async def comment_list(request: Request, caller: Caller) -> Response:
         caller=caller,
         draft=draft,
         filters=active,
+        filter_labels=filter_labels(active, data.pop("titles")),
         page=page,
         submitter_types=SUBMITTER_TYPES,
         stances=STANCE_LABELS,

@@ -86,6 +86,22 @@ async def test_every_figure_links_to_the_comments_behind_it(client, analysed):
     assert "意见 <small>3 条</small>" in listed.text
 
 
+async def test_held_comments_are_named_as_such_and_filters_in_words(client, analysed):
+    html = (await client.get(f"/drafter/drafts/{SLUG}/digest")).text
+    # The comment held for its phone number is waiting for review, not hidden.
+    assert "未公开 1 条" in html and "status=pending" in html and "已隐藏 <a" not in html
+    link = f"/drafter/drafts/{SLUG}/comments?section=%E7%AC%AC%E4%B8%80%E7%AB%A0%2F%E7%AC%AC%E4%B8%80%E6%9D%A1"
+    listed = (await client.get(link)).text
+    assert "其中 1 条待审核或已隐藏，不计入汇总的统计。" in listed
+    assert (
+        "当前筛选：条款（含下级）：第一条" in listed
+        and "section=" not in listed.split("当前筛选")[1][:80]
+    )
+    pending = (await client.get(f"/drafter/drafts/{SLUG}/comments?status=pending&flag=pii")).text
+    assert "当前筛选：状态：待审核；标记：含个人信息" in pending
+    assert "意见 <small>1 条</small>" in pending
+
+
 async def test_clause_page_shows_clusters_campaigns_suggestions_and_members(client, analysed):
     r = await client.get(f"/drafter/drafts/{SLUG}/clause/第一章/第一条")
     assert r.status_code == 200
