@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from analysis.models import Section
+from analysis.models import ClauseInput, Section
 
 NUMBERED = re.compile(r"^(\d+)\s*[.．、]?$")
 # No space after an enumeration mark ("一、总体要求", "（七）第1条"), nor between two 第… labels
@@ -39,7 +39,7 @@ def _qualify(outer: str, inner: str) -> str:
     return f"{outer}{inner}" if _ORDINAL.search(outer) else join(outer, inner)
 
 
-def _label(section: Section) -> str:
+def _label(section: Section | ClauseInput) -> str:
     """The section's own label as a reader writes it: 第5条, （二）, 专栏10; '' when it has none."""
     label = "".join(section.label.split()).replace("(", "（").replace(")", "）")
     number = NUMBERED.match(label)
@@ -58,7 +58,7 @@ def _label(section: Section) -> str:
     return label
 
 
-def _heading(section: Section) -> str:
+def _heading(section: Section | ClauseInput) -> str:
     return " ".join(section.heading.split()).strip(_HEADING_END)
 
 
@@ -68,8 +68,9 @@ def _lead(text: str) -> str:
     return first if len(first) <= LEAD_CHARS else first[:LEAD_CHARS] + "…"
 
 
-def clause_names(sections: Sequence[Section], gap: str = " ") -> dict[str, str]:
-    """Section key → the name a reader cites it by, for every section of a digest.
+def clause_names(sections: Sequence[Section | ClauseInput], gap: str = " ") -> dict[str, str]:
+    """Section key → the name a reader cites it by, for every section of a digest (or every
+    clause of a draft, in document order: pages without a digest name clauses the same way).
 
     ``gap`` goes between a label and its heading ("第5条 优化升级宽带网络"); ``digest.md`` uses an
     ideographic space. Buckets (总体意见, 未知条款) keep their own words.
@@ -82,7 +83,7 @@ def clause_names(sections: Sequence[Section], gap: str = " ") -> dict[str, str]:
     >>> names["二/（二）/5"], names["二"]
     ('第5条 优化升级宽带网络', '二、增强能力')
     """
-    by_key: Mapping[str, Section] = {s.key: s for s in sections}
+    by_key: Mapping[str, Section | ClauseInput] = {s.key: s for s in sections}
     own = {s.key: _label(s) for s in sections}
     refs = _refs([s for s in sections if s.kind not in ("bucket", "bullet")], by_key, own)
     names: dict[str, str] = {}
@@ -93,24 +94,27 @@ def clause_names(sections: Sequence[Section], gap: str = " ") -> dict[str, str]:
             names[s.key] = join(_name_of(by_key[s.parent], refs, gap), own[s.key], gap)
         elif s.kind == "bullet" and s.parent in by_key:
             place = s.key.rsplit("/", 1)[-1]
-            lead = f"：{_lead(s.excerpt)}" if s.excerpt else ""
+            text = s.excerpt if isinstance(s, Section) else s.text
+            lead = f"：{_lead(text)}" if text else ""
             names[s.key] = join(_name_of(by_key[s.parent], refs, gap), place, gap) + lead
         else:
             names[s.key] = _name_of(s, refs, gap)
     return names
 
 
-def _name_of(section: Section, refs: Mapping[str, str], gap: str) -> str:
+def _name_of(section: Section | ClauseInput, refs: Mapping[str, str], gap: str) -> str:
     name = join(refs.get(section.key, ""), _heading(section), gap)
     return name or section.key.rsplit("/", 1)[-1]
 
 
 def _refs(
-    clauses: Sequence[Section], by_key: Mapping[str, Section], own: Mapping[str, str]
+    clauses: Sequence[Section | ClauseInput],
+    by_key: Mapping[str, Section | ClauseInput],
+    own: Mapping[str, str],
 ) -> dict[str, str]:
     """The label each clause is cited by, with its ancestors' where its own says too little."""
 
-    def labelled_parent(section: Section) -> Section | None:
+    def labelled_parent(section: Section | ClauseInput) -> Section | ClauseInput | None:
         seen, parent = {section.key}, section.parent
         while parent in by_key and parent not in seen:
             if own[parent]:

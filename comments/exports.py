@@ -229,10 +229,7 @@ def export_text(engine: Engine, digests: DigestService, draft: Draft, name: str,
             rows = storage.audit_log(session, limit=1_000_000, draft_slug=draft.slug)
             return audit_csv(rows, tz)
         comments = list(storage.comments_of(session, draft.id))
-        titles: dict[str | None, str] = {
-            c.key: views.clause_title(c) for c in storage.clauses_of(session, draft.id)
-        }
-        titles[None] = views.clause_title(None)
+        titles = views.clause_titles(storage.clauses_of(session, draft.id))
         if personal:
             stored = review.decisions_of(session, draft.id)
             members = review.decision_members(session, draft.id)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from analysis import comment_flags, hold_reason, mask_pii
+from analysis import ClauseInput, clause_names, comment_flags, hold_reason, mask_pii
 from comments.intake.validate import HELD_FLAGS
 from comments.period import period_state
 from comments.storage.models import Clause, Comment, Draft
@@ -88,6 +88,20 @@ def clause_title(clause: Clause | None) -> str:
         return "总体意见（对草案全文）"
     text = f"{clause.label}{clause.heading}".strip() or clause.key
     return text if len(text) <= 40 else text[:40] + "…"
+
+
+def clause_titles(clauses: Sequence[Clause]) -> dict[str | None, str]:
+    """Clause key → the name a reader cites it by ("第5条 优化升级宽带网络"), as the digest
+    names it (``analysis.clause_names``); ``None`` → the whole draft. ``clauses`` in order."""
+    names = clause_names(
+        [
+            ClauseInput(c.key, c.kind, c.label, c.heading, c.text, c.parent_key, c.position)
+            for c in clauses
+        ]
+    )
+    titles: dict[str | None, str] = {None: clause_title(None)}
+    titles.update(names)
+    return titles
 
 
 def held_because(comment: Comment) -> str:

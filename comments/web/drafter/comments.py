@@ -204,10 +204,7 @@ def filter_labels(active: dict[str, str], titles: dict[str | None, str]) -> list
 
 
 def clause_titles(session: Any, draft_id: int) -> dict[str | None, str]:
-    titles: dict[str | None, str] = {None: views.clause_title(None)}
-    for clause in storage.clauses_of(session, draft_id):
-        titles[clause.key] = views.clause_title(clause)
-    return titles
+    return views.clause_titles(storage.clauses_of(session, draft_id))
 
 
 @protected

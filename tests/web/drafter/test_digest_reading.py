@@ -178,3 +178,26 @@ def test_a_cell_leans_by_oppose_minus_support_and_too_few_comments_show_as_such(
     assert tone(support=9, oppose=1) == "lean-support-2"
     assert tone(support=4, oppose=2, question=4) == "lean-support-1"
     assert tone(oppose=4, support=2, question=4) == "lean-oppose-1"
+
+
+async def test_every_drafter_page_and_export_names_a_clause_as_the_digest_does(client, example):
+    digest = example["digest"]
+    point = next(c for c in digest.section(FIFTH).clusters if not c.remainder)
+    name = "第5条 优化升级宽带网络"
+    comment = next(n.id for n in digest.comments if n.clause == FIFTH)
+    pages = {
+        "list": f"/drafter/drafts/{EXAMPLE_SLUG}/comments",
+        "comment": f"/drafter/drafts/{EXAMPLE_SLUG}/comments/{comment}",
+        "point": f"/drafter/drafts/{EXAMPLE_SLUG}/points/{point.id}",
+    }
+    for what, url in pages.items():
+        r = await client.get(url)
+        assert r.status_code == 200, (what, r.text[:200])
+        page = read(r.text)
+        assert name in page.seen, what
+        assert "5.优化升级宽带网络。" not in page.seen, what
+        for key in keys_with_a_slash(digest):
+            assert key not in page.text, (what, key)
+    r = await client.get(f"/drafter/drafts/{EXAMPLE_SLUG}/export/public-comments.csv")
+    assert r.status_code == 200
+    assert f",{name}," in r.text
