@@ -39,6 +39,7 @@ STATIC_WEIGHT = 0.6  # share of the meaning vectors in the similarity (the rest:
 BLOCK = 2000  # texts grouped at once; more join the points of earlier blocks
 SHORT_SIDE = 12  # a comment this short that only agrees or disagrees stays with its side
 CLUSTER_CHARS = 300
+NEAREST_ROWS = 4096  # rows compared with every centre at once
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,12 @@ def joint_vectors(texts: Sequence[str]) -> tuple[sparse.csr_matrix, int]:
     if meaning is None:
         return chars, 0
     w = STATIC_WEIGHT
-    joint = sparse.hstack(
-        [sparse.csr_matrix(meaning * math.sqrt(w)), chars * math.sqrt(1.0 - w)], format="csr"
-    )
-    return joint, meaning.shape[1]
+    dims = meaning.shape[1]
+    meaning *= math.sqrt(w)  # in place, as below: a clause with 200,000 comments needs the room
+    dense = sparse.csr_matrix(meaning)
+    del meaning
+    chars.data *= math.sqrt(1.0 - w)
+    return sparse.hstack([dense, chars], format="csr"), dims
 
 
 def _link(sim: np.ndarray, threshold: float) -> np.ndarray:
@@ -182,9 +185,8 @@ def _group_rows(
     centres: sparse.csr_matrix | None = None
     while len(pending):
         if centres is not None and centres.shape[0]:
-            sims = (matrix[pending] @ centres.T).toarray()
-            best = sims.argmax(axis=1)
-            good = sims[np.arange(len(pending)), best] >= limit
+            best, score = _nearest(matrix, pending, centres)
+            good = score >= limit
             for pos, g in zip(pending[good], best[good], strict=True):
                 groups[g].append(int(pos))
             pending = pending[~good]
@@ -208,6 +210,22 @@ def _group_rows(
             new = sparse.diags(1.0 / norms) @ new
             centres = new if centres is None else sparse.vstack([centres, new], format="csr")
     return groups
+
+
+def _nearest(
+    matrix: sparse.csr_matrix, rows: np.ndarray, centres: sparse.csr_matrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``rows``, the nearest centre and its similarity; ``NEAREST_ROWS`` rows at a
+    time, so that a clause with 200,000 comments never holds all rows x all centres at once."""
+    best = np.zeros(len(rows), dtype=np.int64)
+    score = np.zeros(len(rows))
+    for start in range(0, len(rows), NEAREST_ROWS):
+        part = rows[start : start + NEAREST_ROWS]
+        sims = (matrix[part] @ centres.T).toarray()
+        top = sims.argmax(axis=1)
+        best[start : start + len(part)] = top
+        score[start : start + len(part)] = sims[np.arange(len(part)), top]
+    return best, score
 
 
 @dataclass(frozen=True)

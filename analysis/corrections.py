@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import replace
 from typing import Any
 
@@ -206,10 +207,12 @@ def learn(
     campaigns: Iterable[Campaign],
     sections: Mapping[str, Sequence[CommentInput]],
     target: Callable[[CommentInput], str],
+    pool: Executor | None = None,
 ) -> dict[int, str]:
     """What the corrected stances teach about the others: the model adapted to them
-    (``analysis.learning``), then near copies (``propagate``). Updates ``stance``; returns the
-    ids whose stance was proposed this way (id -> the stance), never one a person set."""
+    (``analysis.learning``; the others read in ``pool`` if given), then near copies
+    (``propagate``). Updates ``stance``; returns the ids whose stance was proposed this way
+    (id -> the stance), never one a person set."""
     from analysis.learning import learn_stances
 
     person = {i: f.stance for i, f in fixes.items() if f.stance in STANCES}
@@ -217,7 +220,7 @@ def learn(
         return {}
     before = dict(stance)
     shown = {c.id: (c.body, target(c)) for cs in sections.values() for c in cs}
-    stance.update(learn_stances(shown, person, stance))
+    stance.update(learn_stances(shown, person, stance, pool=pool))
     propagate(stance, fixes, campaigns, sections)
     return {i: v for i, v in stance.items() if v != before.get(i) and i not in person}
 

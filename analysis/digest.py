@@ -13,23 +13,16 @@ comment re-analyses one comment and one section, then redoes the cheap roll-ups.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from analysis import corrections as fixing
-from analysis.clusters import Unit, build_clusters
-from analysis.duplicates import find_campaigns
 from analysis.labels import quote
 from analysis.models import (
     GENERAL_KEY,
-    POLARITIES,
-    STANCES,
     SUBMITTER_TYPES,
     UNKNOWN_KEY,
-    Campaign,
     ClauseInput,
-    Cluster,
     CommentCorrection,
     CommentInput,
     CommentNote,
@@ -38,26 +31,16 @@ from analysis.models import (
     DraftInfo,
     PointInput,
     Section,
-    Suggestion,
     Tally,
 )
 from analysis.ranking import rank
-from analysis.suggestions import find_suggestions
+from analysis.sections import Note, SectionResult, analyse_all, annotate_chunks
 from analysis.tally import FLAG_ORDER, add_tallies, tally
+from analysis.workers import Workers
 
 Progress = Callable[[int, int], None]
-Note = tuple[str, str, tuple[str, ...]]  # stance, polarity, flags
 EXCERPT_CHARS = 120
 UNGROUPED = frozenset({"spam", "abuse", "offtopic"})
-_CHUNK = 2000
-WORKERS = 2
-
-
-@dataclass(frozen=True)
-class SectionResult:
-    campaigns: tuple[Campaign, ...]
-    clusters: tuple[Cluster, ...]
-    suggestions: tuple[Suggestion, ...]
 
 
 @dataclass
@@ -75,21 +58,6 @@ class DigestCache:
 
 def _hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
-
-
-def _annotate(bodies: Sequence[str], targets: Sequence[str] | None = None) -> list[Note]:
-    """Stance (toward each comment's clause text), polarity and flags for many comments;
-    ``classify_many`` is the bulk path."""
-    from analysis.flags import flags
-    from analysis.stance import classify_many
-
-    results = classify_many(list(bodies), None if targets is None else list(targets))
-    notes: list[Note] = []
-    for body, result in zip(bodies, results, strict=True):
-        stance = result.stance if result.stance in STANCES else "other"
-        polarity = result.polarity if result.polarity in POLARITIES else "neu"
-        notes.append((stance, polarity, tuple(flags(body))))
-    return notes
 
 
 def _bucket(comment: CommentInput, keys: set[str]) -> str:
@@ -125,12 +93,15 @@ def _spread(
     results: dict[str, SectionResult],
     by_bucket: dict[str, list[CommentInput]],
     target: Callable[[CommentInput], str],
+    processes: Workers,
 ) -> dict[int, str]:
     """Corrected stances teach the model (``learning``) and spread to near copies; cluster
     splits then follow every stance. Returns the ids whose stance was proposed this way."""
     sections = {b: [c for c in cs if not c.hidden] for b, cs in by_bucket.items()}
     campaigns = [c for r in results.values() for c in r.campaigns]
-    spread = fixing.learn(stance, fixes, campaigns, sections, target)
+    taught = any(f.stance for f in fixes.values())
+    pool = processes.pool(sum(len(cs) for cs in sections.values())) if taught else None
+    spread = fixing.learn(stance, fixes, campaigns, sections, target, pool)
     if fixes:
         for bucket, r in results.items():
             clusters = tuple(
@@ -138,54 +109,6 @@ def _spread(
             )
             results[bucket] = replace(r, clusters=clusters)
     return spread
-
-
-def _analyse_all(
-    todo: dict[str, tuple[bytes, list[CommentInput], str]],
-    stance: dict[int, str],
-    excluded: frozenset[int] = frozenset(),
-    points: dict[str, list[PointInput]] | None = None,
-) -> Iterator[tuple[str, SectionResult]]:
-    """Analyse sections on WORKERS threads (numpy, BLAS and scipy release the GIL)."""
-    from threadpoolctl import threadpool_limits
-
-    # One BLAS/OpenMP thread per section: the matrices are small, and OpenBLAS threads spinning
-    # against scikit-learn's OpenMP threads made sections several times slower on 2 cores.
-    with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [
-            (
-                bucket,
-                pool.submit(
-                    _analyse, bucket, visible, text, stance, excluded, (points or {}).get(bucket)
-                ),
-            )
-            for bucket, (_, visible, text) in todo.items()
-        ]
-        for bucket, future in futures:
-            yield bucket, future.result()
-
-
-def _analyse(
-    bucket: str,
-    visible: Sequence[CommentInput],
-    clause: str,
-    stance: dict[int, str],
-    excluded: frozenset[int] = frozenset(),
-    points: Sequence[PointInput] | None = None,
-) -> SectionResult:
-    campaigns = find_campaigns(visible, bucket)
-    in_campaign = {m for c in campaigns for m in c.members}
-    units = [Unit(c.text, c.representative, c.members, c.id) for c in campaigns]
-    units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
-    pinned, units = fixing.pinned_clusters(
-        bucket, points or (), units, visible, campaigns, stance, excluded
-    )
-    found = build_clusters(bucket, units, stance, excluded)
-    return SectionResult(
-        campaigns=campaigns,
-        clusters=(*pinned, *found),
-        suggestions=find_suggestions([(c.id, c.body) for c in visible], clause, bucket),
-    )
 
 
 def build_digest(
@@ -196,9 +119,11 @@ def build_digest(
     cache: DigestCache | None = None,
     progress: Progress | None = None,
     corrections: Corrections | None = None,
+    workers: Workers | int | None = None,
 ) -> Digest:
     """The digest of ``comments`` on ``draft``, with what the drafters corrected applied
-    (``analysis.corrections``).
+    (``analysis.corrections``). A large one is analysed in worker processes (``workers``: a
+    count, 1 for none; by default one per core, see ``analysis.workers``).
 
     >>> from analysis.models import DraftInfo, ClauseInput, CommentInput
     >>> d = build_digest(DraftInfo("x", "办法"), [ClauseInput("1", "article", "第一条", "", "正文")],
@@ -206,6 +131,19 @@ def build_digest(
     >>> [(s.key, s.tally.comments) for s in d.sections]
     [('1', 1), ('未知条款', 1)]
     """
+    with workers if isinstance(workers, Workers) else Workers(workers) as processes:
+        return _build(draft, clauses, comments, cache, progress, corrections, processes)
+
+
+def _build(
+    draft: DraftInfo,
+    clauses: Sequence[ClauseInput],
+    comments: Sequence[CommentInput],
+    cache: DigestCache | None,
+    progress: Progress | None,
+    corrections: Corrections | None,
+    processes: Workers,
+) -> Digest:
     cache = cache if cache is not None else DigestCache()
     report = progress or (lambda done, total: None)
     fixes = fixing.fixes_of(corrections)
@@ -232,13 +170,13 @@ def build_digest(
     note_keys = {c.id: (c.id, _hash(f"{c.body}\x00{target(c)}")) for c in unique}
     notes_cache: dict[tuple[int, bytes], Note] = {}
     missing = [c for c in unique if note_keys[c.id] not in cache.notes]
-    for start in range(0, len(missing), _CHUNK):
-        chunk = missing[start : start + _CHUNK]
-        annotated = _annotate([c.body for c in chunk], [target(c) for c in chunk])
+    done = len(unique) - len(missing)
+    for chunk, annotated in annotate_chunks(missing, target, processes.pool(len(missing))):
         for c, note in zip(chunk, annotated, strict=True):
             cache.notes[note_keys[c.id]] = note
         cache.annotated += len(chunk)
-        report(len(unique) - len(missing) + start + len(chunk), total)
+        done += len(chunk)
+        report(done, total)
     for c in unique:
         key = note_keys[c.id]
         notes_cache[key] = cache.notes[key]
@@ -275,14 +213,15 @@ def build_digest(
             todo[bucket] = (mark, visible, text)
     done = len(unique) + len(kept)
     report(done, total)
-    for bucket, result in _analyse_all(todo, stance, excluded, points):
+    pool = processes.pool(sum(len(visible) for _, visible, _ in todo.values()))
+    for bucket, result in analyse_all(todo, stance, excluded, points, pool):
         kept[bucket] = (todo[bucket][0], result)
         cache.sections_computed += 1
         done += 1
         report(min(done, total), total)
     results.update((bucket, kept[bucket][1]) for bucket in order)
     cache.sections = kept
-    spread = _spread(stance, fixes, results, by_bucket, target)
+    spread = _spread(stance, fixes, results, by_bucket, target, processes)
 
     # 3. Notes per comment and the cheap roll-ups.
     cluster_of: dict[int, str] = {}

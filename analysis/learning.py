@@ -15,6 +15,7 @@ person's stance is never touched. Figures, and where it loses: docs/evaluation.m
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 
 import numpy as np
 from scipy import sparse
@@ -27,6 +28,8 @@ __all__ = ["PENALTY", "learn_stances", "model_readings"]
 PENALTY = 0.1  # L2 pull toward the shipped model (tuned on comments_dev's dev part only)
 _MAX_ITER = 200
 MAX_LEARNED = 2000  # corrected comments the fit uses at most (spread evenly over the draft)
+CHUNK = 5000  # other comments read at once
+PARTS = 8  # at most this many parts for worker processes: each is sent the direction matrix
 
 
 def model_readings(
@@ -97,13 +100,15 @@ def learn_stances(
     *,
     penalty: float = PENALTY,
     models: StanceModels | None = None,
+    pool: Executor | None = None,
 ) -> dict[int, str]:
     """Stances proposed for the comments a person did not correct, learned from those they did.
 
     ``comments``: id -> (body, target text) of the draft's visible comments; ``person``: id ->
     the stance a person set; ``stance``: the analysis' current stance of each id. Returns the
     ids whose stance the adapted model reads differently (id -> the stance proposed); a comment
-    the model does not read (no letters, no target) is left as it is.
+    the model does not read (no letters, no target) is left as it is. ``pool``: worker processes
+    that read the other comments (with the shipped model only).
 
     >>> learn_stances({1: ("支持", "第一条")}, {}, {1: "support"})
     {}
@@ -115,24 +120,52 @@ def learn_stances(
         known = [known[int(j * step)] for j in range(MAX_LEARNED)]
     if not known or len(known) == len(ids):
         return {}
-    found = model_readings([comments[i][0] for i in ids], [comments[i][1] for i in ids], models)
+    found = model_readings([comments[i][0] for i in known], [comments[i][1] for i in known], models)
     if found is None:
         return {}
-    scores, rows, read = found
-    at = {i: k for k, i in enumerate(ids)}
-    train = np.asarray([at[i] for i in known])
+    scores, rows, _ = found
     target = np.zeros((len(known), len(STANCES)))
     target[np.arange(len(known)), [STANCES.index(person[i]) for i in known]] = 1.0
-    # Sparse n x k: a comment shares n-grams with few corrected ones (dense, 100,000 comments
-    # and 1,000 corrections would be 800 MB).
-    kernel = (rows @ rows[train].T).tocsr()
-    weights = _fit(kernel[train].toarray(), scores[train], target, penalty)
-    adapted = (scores + kernel @ weights).argmax(axis=1)
+    weights = _fit((rows @ rows.T).toarray(), scores, target, penalty)
+    # The residual of any comment is its row · (the corrected rows' transpose · weights): one
+    # sparse 2^BITS x 5 matrix, so the others are read by chunks (in worker processes when
+    # there is a pool), never held as an n x k kernel.
+    direction = sparse.csr_matrix(rows.T @ weights)
+    rest = [i for i in ids if i not in person]
+    size = CHUNK if pool is None else max(CHUNK, -(-len(rest) // PARTS))
+    jobs = [
+        (
+            rest[j : j + size],
+            (
+                [comments[i][0] for i in rest[j : j + size]],
+                [comments[i][1] for i in rest[j : j + size]],
+            ),
+        )
+        for j in range(0, len(rest), size)
+    ]
     out: dict[int, str] = {}
-    for k, i in enumerate(ids):
-        if i in person or not read[k]:
-            continue
-        value = STANCES[int(adapted[k])]
-        if value != stance.get(i):
-            out[i] = value
+    if pool is None or models is not None:
+        answers = ((chunk, adapted(*args, direction, models)) for chunk, args in jobs)
+    else:
+        futures = [(chunk, pool.submit(adapted, *args, direction)) for chunk, args in jobs]
+        answers = ((chunk, future.result()) for chunk, future in futures)
+    for chunk, read in answers:
+        for i, value in zip(chunk, read, strict=True):
+            if value is not None and value != stance.get(i):
+                out[i] = value
     return out
+
+
+def adapted(
+    texts: Sequence[str],
+    targets: Sequence[str],
+    direction: sparse.csr_matrix,
+    models: StanceModels | None = None,
+) -> list[str | None]:
+    """The adapted model's stance of each text (``None`` where the model does not read it)."""
+    found = model_readings(texts, targets, models)
+    if found is None:
+        return [None] * len(texts)
+    scores, rows, read = found
+    best = (scores + (rows @ direction).toarray()).argmax(axis=1)
+    return [STANCES[int(b)] if r else None for b, r in zip(best, read, strict=True)]

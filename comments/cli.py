@@ -8,11 +8,15 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
 from comments import failures
 from comments.settings import SETTINGS, Settings
+
+if TYPE_CHECKING:
+    from comments.storage.models import Draft
 
 
 class CommandError(Exception):
@@ -34,6 +38,18 @@ def _date(value: str) -> date:
 
 
 _ENGINES: list[Engine] = []  # disposed by main() when the command ends
+
+
+def _draft(engine: Engine, slug: str) -> Draft:
+    from sqlmodel import Session
+
+    from comments import storage
+
+    with Session(engine) as session:
+        draft = storage.draft_by_slug(session, slug)
+    if draft is None:
+        raise CommandError(f"没有短名为 {slug!r} 的草案。")
+    return draft
 
 
 def _engine(settings: Settings) -> Engine:
@@ -143,17 +159,13 @@ class ProgressBar:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
-    from comments import storage
     from comments.digests import DigestService
 
-    engine = _engine(_settings())
-    with Session(engine) as session:
-        draft = storage.draft_by_slug(session, args.slug)
-    if draft is None:
-        raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
-    result = DigestService(engine).compute(draft, ProgressBar("分析意见"))
+    settings = _settings()
+    engine = _engine(settings)
+    draft = _draft(engine, args.slug)
+    service = DigestService(engine, workers=settings.analysis_workers)
+    result = service.compute(draft, ProgressBar("分析意见"))
     if args.format == "markdown":
         from analysis import render_digest_markdown
 
@@ -165,18 +177,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
-    from comments import storage
     from comments.channels import import_files
 
     settings = _settings()
     engine = _engine(settings)
     try:
-        with Session(engine) as session:
-            draft = storage.draft_by_slug(session, args.slug)
-        if draft is None:
-            raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
+        draft = _draft(engine, args.slug)
         files = []
         for name in args.files:
             path = Path(name)
@@ -202,19 +208,13 @@ def cmd_intake(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
-    from comments import storage
     from comments.digests import DigestService
     from comments.errors import InputError
     from comments.exports import export_text
 
     settings = _settings()
     engine = _engine(settings)
-    with Session(engine) as session:
-        draft = storage.draft_by_slug(session, args.slug)
-    if draft is None:
-        raise CommandError(f"没有短名为 {args.slug!r} 的草案。")
+    draft = _draft(engine, args.slug)
     if args.feedback:
         name = "feedback.md"
     elif args.labels:
@@ -224,11 +224,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         name = ("comments." if args.personal else "public-comments.") + args.format
     try:
-        text = export_text(engine, DigestService(engine), draft, name, tz=settings.timezone)
+        service = DigestService(engine, workers=settings.analysis_workers)
+        text = export_text(engine, service, draft, name, tz=settings.timezone)
     except InputError as exc:
         raise CommandError(exc.message) from None
-    finally:
-        engine.dispose()
     sys.stdout.write(text)
     return 0
 

@@ -52,8 +52,11 @@ class Job:
 class DigestService:
     """Per-process digests with incremental recomputation and background jobs."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, workers: int = 0) -> None:
+        """``workers``: processes for a large analysis (``COMMENTS_ANALYSIS_WORKERS``; 0 picks
+        one per core, see ``analysis.workers``)."""
         self.engine = engine
+        self.workers = workers or None
         self._caches: dict[int, DigestCache] = {}
         self._results: dict[int, Result] = {}
         self._jobs: dict[int, Job] = {}
@@ -94,7 +97,13 @@ class DigestService:
             info, clauses, comments, fixed = load_inputs(self.engine, draft)
             cache = self._caches.setdefault(draft.id, DigestCache())
             digest = build_digest(
-                info, clauses, comments, cache=cache, progress=progress, corrections=fixed
+                info,
+                clauses,
+                comments,
+                cache=cache,
+                progress=progress,
+                corrections=fixed,
+                workers=self.workers,
             )
             result = Result(digest, mark, utcnow(), time.perf_counter() - started)
             self._results[draft.id] = result

@@ -90,6 +90,11 @@ SETTINGS: dict[str, SettingInfo] = {
         "",
         "Redis 地址（如 `redis://127.0.0.1:6379/0`），多进程共用限流计数；Redis 不可用时改用数据库计数",
     ),
+    "analysis_workers": SettingInfo(
+        "COMMENTS_ANALYSIS_WORKERS",
+        "0",
+        "分析 2 万条以上意见时并行使用的进程数；`0` 为每个处理器核一个（最多 4 个），`1` 不另开进程",
+    ),
     "contact_retention_days": SettingInfo(
         "COMMENTS_CONTACT_RETENTION_DAYS",
         "365",
@@ -147,6 +152,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = 10
     commit_batch_size: int = 256
+    analysis_workers: int = 0
     rate_limit_backend: str = "auto"
     redis_url: str = ""
     contact_retention_days: int = 365

@@ -146,7 +146,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
             )
         ),
         templates=templates_env(),
-        digests=DigestService(engine),
+        digests=DigestService(engine, workers=settings.analysis_workers),
     )
 
     @contextlib.asynccontextmanager

@@ -84,3 +84,18 @@ def test_without_stance_corrections_nothing_is_learned():
     n = notes(build_digest(DRAFT, CLAUSES, ITEMS, corrections=flags_only))
     assert all(n[i].stance == plain[i].stance for i in n)
     assert all(n[i].stance_source == "model" for i in n)
+
+
+def test_the_others_read_by_chunks_or_in_worker_processes_are_read_the_same(monkeypatch):
+    from analysis import learning
+    from analysis.workers import Workers
+
+    comments = {c.id: (c.body, CLAUSE) for c in ITEMS}
+    person = {1: "other", 2: "other"}
+    stance = dict.fromkeys(comments, "oppose")
+    whole = learn_stances(comments, person, stance)
+    assert len(whole) >= 10  # the reports the model misread
+    monkeypatch.setattr(learning, "CHUNK", 3)
+    assert learn_stances(comments, person, stance) == whole
+    with Workers(2, min_work=0) as workers:
+        assert learn_stances(comments, person, stance, pool=workers.pool(0)) == whole
