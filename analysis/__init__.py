@@ -55,6 +55,7 @@ from analysis.models import (
 )
 from analysis.titles import feedback_title
 from analysis.word import render_feedback_docx
+from analysis.workers import Workers
 
 __all__ = [
     "CORRECTABLE_FLAGS",
@@ -86,6 +87,7 @@ __all__ = [
     "Section",
     "Suggestion",
     "Tally",
+    "Workers",
     "build_digest",
     "build_feedback_report",
     "clause_names",

@@ -96,6 +96,13 @@ class Workers:
             self._pool = pool
         return self._pool
 
+    def cancel(self) -> None:
+        """Stop now (a server shutting down): work not yet begun is dropped and the digest
+        waiting for it fails; work already running in a worker still ends."""
+        pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

@@ -21,7 +21,7 @@ from comments.storage.digest_inputs import Fingerprint, fingerprint, load_inputs
 from comments.storage.models import Draft, utcnow
 
 if TYPE_CHECKING:
-    from analysis import Digest, DigestCache
+    from analysis import Digest, DigestCache, Workers
 
 Progress = Callable[[int, int], None]
 
@@ -62,6 +62,7 @@ class DigestService:
         self._jobs: dict[int, Job] = {}
         self._draft_locks: dict[int, threading.RLock] = {}
         self._threads: list[threading.Thread] = []
+        self._processes: set[Workers] = set()  # the worker pools of analyses under way
         self._lock = threading.Lock()
 
     def latest(self, draft_id: int) -> Result | None:
@@ -88,7 +89,7 @@ class DigestService:
 
         One computation per draft at a time: they share the draft's ``DigestCache``.
         """
-        from analysis import DigestCache, build_digest
+        from analysis import DigestCache, Workers, build_digest
 
         assert draft.id is not None
         with self._draft_lock(draft.id):
@@ -96,15 +97,22 @@ class DigestService:
             mark = mark or fingerprint(self.engine, draft.id)
             info, clauses, comments, fixed = load_inputs(self.engine, draft)
             cache = self._caches.setdefault(draft.id, DigestCache())
-            digest = build_digest(
-                info,
-                clauses,
-                comments,
-                cache=cache,
-                progress=progress,
-                corrections=fixed,
-                workers=self.workers,
-            )
+            processes = Workers(self.workers)
+            with self._lock:
+                self._processes.add(processes)
+            try:
+                digest = build_digest(
+                    info,
+                    clauses,
+                    comments,
+                    cache=cache,
+                    progress=progress,
+                    corrections=fixed,
+                    workers=processes,
+                )
+            finally:
+                with self._lock:
+                    self._processes.discard(processes)
             result = Result(digest, mark, utcnow(), time.perf_counter() - started)
             self._results[draft.id] = result
             return result
@@ -162,6 +170,8 @@ class DigestService:
         none still holds a database connection when the engine is disposed at shutdown."""
         deadline = time.monotonic() + timeout
         with self._lock:
+            for processes in self._processes:  # give up rather than hold the exit for minutes
+                processes.cancel()
             threads, self._threads = self._threads, []
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -87,3 +87,17 @@ async def test_closing_waits_for_a_background_analysis_to_finish(client, engine,
     service.close()
     assert job.finished and job.error is None
     assert service.latest(draft.id).digest.totals.comments == 1
+
+
+def test_closing_the_service_stops_the_worker_pools_of_analyses_under_way(engine):
+    service = DigestService(engine)
+    stopped = []
+
+    class Pool:
+        def cancel(self) -> None:
+            stopped.append(self)
+
+    running = Pool()
+    service._processes.add(running)  # type: ignore[arg-type]
+    service.close(timeout=0.1)
+    assert stopped == [running]

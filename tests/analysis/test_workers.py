@@ -128,3 +128,19 @@ def test_a_script_without_a_main_guard_can_use_worker_processes(tmp_path) -> Non
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == ["comments 49"]  # printed once: the workers ran no script
+
+
+def test_cancel_drops_the_work_not_yet_begun() -> None:
+    import time
+
+    with Workers(2, min_work=0) as workers:
+        pool = workers.pool(0)
+        assert pool is not None
+        futures = [pool.submit(time.sleep, 1.0) for _ in range(8)]
+        began = time.monotonic()
+        workers.cancel()  # the pool's own thread cancels what waits, a moment later
+        while sum(f.cancelled() for f in futures) < 4 and time.monotonic() - began < 0.9:
+            time.sleep(0.01)
+        # At most two sleep in the workers and one more each is already handed over.
+        assert sum(f.cancelled() for f in futures) >= 4
+        assert time.monotonic() - began < 0.9  # before the first sleep could end
