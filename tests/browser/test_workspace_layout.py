@@ -1,0 +1,143 @@
+"""The drafters' workspace laid out as a drafter sees it, at 1280 px and at 360 px: the header and
+the footer line up with the page body, and the page body keeps its distance from them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import (
+    DESKTOP,
+    ORGANISATION,
+    Site,
+    shot,
+)
+from tests.browser.test_drafter_flow import post
+
+pytestmark = pytest.mark.browser
+
+FIFTH = "第二章/第五条"
+SEVENTH = "第二章/第七条"
+CAMPAIGN = [
+    "新建小区的集中停放场所太少了，建议第五条写明每户至少配建一个电动自行车停车位。",
+    "建议第五条明确新建住宅小区按每户一个车位配建电动自行车集中停放场所和充电设施。",
+    "第五条应当规定配建比例，建议每户不少于一个电动自行车停车位，并同步建设充电设施。",
+]
+LETTERS = {
+    "某市消防救援支队关于《某市电动自行车停放充电管理条例（征求意见稿）》的修改意见.txt": (
+        "一、关于第七条，建议集中充电设施增加烟感报警和自动喷淋装置。\n"
+        "二、关于第十二条，建议每月安全检查的记录保存不少于两年。\n某市消防救援支队\n"
+    ),
+    "张女士来信.txt": "关于第九条，我们小区没有划定停放区域，建议由街道统一划线。张秀兰\n",
+    "letter-from-a-long-named-property-management-company-legal-department.txt": (
+        "关于第八条，建议公示的收费标准同时报街道办事处备案。\n"
+    ),
+}
+# The point page's members: what each row must show, and its height against its line height.
+MEMBER_ROWS = """() => [...document.querySelectorAll('ol.members > li')].map(li => {
+    const box = e => e ? e.getBoundingClientRect() : null;
+    const r = li.getBoundingClientRect(), style = getComputedStyle(li);
+    const check = li.querySelector('input[type=checkbox][name=members]');
+    const fix = [...li.querySelectorAll('a')].find(a => a.textContent.trim() === '更正');
+    const stance = li.querySelector('.member-stance');
+    return {height: r.height, line: parseFloat(style.lineHeight), text: li.innerText,
+            check: check ? box(check) : null, fix: fix ? box(fix) : null,
+            stance: stance ? stance.textContent.trim() : null, right: r.right};
+})"""
+EDGES = """() => Object.fromEntries(['header.site .wrap', 'main', 'footer.site .wrap'].map(s => {
+    const r = document.querySelector(s).getBoundingClientRect();
+    return [s, [Math.round(r.left), Math.round(r.right)]];
+}))"""
+SCROLLS = """s => [...document.querySelectorAll(s)].map(e => [e.scrollWidth, e.clientWidth])"""
+
+
+@dataclass
+class Workspace:
+    site: Site
+    point: str  # the id of the largest point of the fifth article
+    size: int
+
+
+def drafter(site: Site, name: str, *, admin: bool = False) -> tuple[str, str]:
+    """A new drafter account: (password, API token)."""
+    out = site.cli("add-drafter", name, "--organisation", ORGANISATION, *(["--admin"] * admin))
+    password = re.search(r"password: (\S+)", out)
+    token = re.search(r"token: (\S+)", out)
+    assert password and token, out
+    return password.group(1), token.group(1)
+
+
+def log_in(site: Site, page: Any, name: str, password: str) -> None:
+    page.goto(f"{site.url}/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/drafter$"))
+
+
+@pytest.fixture(scope="module")
+def workspace(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """A campaign of near-identical comments on the fifth article (one large point), others with
+    phone numbers (held for moderation), and three letters imported from .txt files."""
+    for i in range(45):
+        post(site, FIFTH, CAMPAIGN[i % 3] + ("" if i % 5 else "我住在和平区，电话不便留。"))
+    post(site, SEVENTH, "建议集中充电设施增加烟感报警装置。")
+    post(site, SEVENTH, "反对在小区内集中充电，离住宅楼太近，起火了怎么办？电话13812345678。")
+    folder = tmp_path_factory.mktemp("letters")
+    for name, text in LETTERS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    site.cli("intake", site.slug, *sorted(str(p) for p in folder.iterdir()))
+    _, token = drafter(site, "版式核对员")
+    r = httpx.get(
+        f"{site.url}/api/drafts/{site.slug}/digest",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=120,
+    )
+    assert r.status_code == 200, r.text
+    sections = [s for s in r.json()["sections"] if s["key"] == FIFTH]
+    largest = max(sections[0]["clusters"], key=lambda c: c["size"])
+    assert largest["size"] >= 20, largest  # the campaign makes one large point
+    yield Workspace(site, largest["id"], largest["size"])
+
+
+def open_page(workspace: Workspace, new_context: Any, viewport: dict[str, int], who: str) -> Any:
+    password, _ = drafter(workspace.site, who)
+    context = new_context(viewport)
+    page = context.new_page()
+    log_in(workspace.site, page, who, password)
+    return page
+
+
+def test_header_and_footer_line_up_with_the_page_body_at_1280(
+    workspace: Workspace, new_context: Any
+) -> None:
+    page = open_page(workspace, new_context, DESKTOP, "版式甲")
+    base = f"/drafter/drafts/{workspace.site.slug}"
+    for path in [
+        "/drafter",
+        base,
+        f"{base}/digest",
+        f"{base}/clause/{FIFTH}",
+        f"{base}/comments",
+        f"{base}/points/{workspace.point}",
+        f"{base}/intake",
+        f"{base}/moderation",
+        f"{base}/decisions",
+        f"{base}/exports",
+    ]:
+        page.goto(workspace.site.url + path)
+        page.locator("h1").wait_for(timeout=60_000)
+        edges = page.evaluate(EDGES)
+        assert len(set(map(tuple, edges.values()))) == 1, (path, edges)
+        assert edges["main"][1] - edges["main"][0] > 1000, (path, edges)  # the wide workspace
+        gap = page.evaluate(
+            """() => document.querySelector('main > :first-child').getBoundingClientRect().top
+                   - document.querySelector('header.site').getBoundingClientRect().bottom"""
+        )
+        assert gap >= 12, (path, gap)  # the first line does not touch the header
+    shot(page, "workspace-exports-1280", full_page=True)
