@@ -1,5 +1,6 @@
 """The drafters' workspace laid out as a drafter sees it, at 1280 px and at 360 px: the header and
-the footer line up with the page body, and the page body keeps its distance from them."""
+the footer line up with the page body, and the page body keeps its distance from them; the
+imported letters read as cards on a phone instead of scrolling sideways."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ import pytest
 from tests.browser.conftest import (
     DESKTOP,
     ORGANISATION,
+    PHONE,
     Site,
+    describe,
+    no_horizontal_scroll,
+    run_axe,
     shot,
 )
 from tests.browser.test_drafter_flow import post
@@ -141,3 +146,52 @@ def test_header_and_footer_line_up_with_the_page_body_at_1280(
         )
         assert gap >= 12, (path, gap)  # the first line does not touch the header
     shot(page, "workspace-exports-1280", full_page=True)
+
+
+def test_imported_letters_read_as_cards_on_a_phone_and_as_a_table_on_a_desktop(
+    workspace: Workspace, new_context: Any, axe_source: str
+) -> None:
+    url = f"{workspace.site.url}/drafter/drafts/{workspace.site.slug}/intake"
+    page = open_page(workspace, new_context, PHONE, "版式乙")
+    page.goto(url)
+    table = page.get_by_role("table")
+    assert table.get_by_role("link").count() >= len(LETTERS)
+    for scroll, client in page.evaluate(SCROLLS, ".table-wrap, table.stack"):
+        assert scroll <= client, (scroll, client)  # nothing scrolls sideways
+    assert no_horizontal_scroll(page)
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('table.stack th, table.stack td')]
+            .filter(c => c.getBoundingClientRect().width > 1).map(c => {
+                const range = document.createRange();
+                range.selectNodeContents(c);
+                const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                return {text: c.innerText, width: c.getBoundingClientRect().width,
+                        right: c.getBoundingClientRect().right, lines: tops.size,
+                        font: parseFloat(getComputedStyle(c).fontSize)};
+            })"""
+    )
+    assert cells
+    for c in cells:
+        assert c["right"] <= PHONE["width"], c
+        # a label with its value, never a column squeezed to a character or two a line
+        assert c["width"] >= 3 * c["font"] or c["lines"] == 1, c
+        assert c["width"] / c["font"] >= c["lines"] * 2, c
+    # the column names still reach a screen reader
+    assert table.get_by_role("columnheader", name="主题或文件").count() == 1
+    violations = run_axe(page, axe_source)
+    assert violations == [], describe(violations)
+    shot(page, "workspace-intake-360", full_page=True)
+
+    page = open_page(workspace, new_context, DESKTOP, "版式丙")
+    page.goto(url)
+    header = page.get_by_role("columnheader", name="主题或文件")
+    assert header.is_visible()
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll(
+            'main table tbody td:nth-child(1), main table tbody td:nth-child(3)')].map(c => {
+            const range = document.createRange();
+            range.selectNodeContents(c);
+            return [c.innerText, new Set([...range.getClientRects()].map(r => r.top)).size];
+        })"""
+    )
+    assert lines and all(n == 1 for _, n in lines), lines  # 2026-12-05, 电子邮件 on one line
