@@ -1,6 +1,7 @@
 """The drafters' workspace laid out as a drafter sees it, at 1280 px and at 360 px: the header and
 the footer line up with the page body, and the page body keeps its distance from them; the
-imported letters read as cards on a phone instead of scrolling sideways."""
+imported letters read as cards on a phone instead of scrolling sideways; a point's members are
+compact rows of at most two lines that keep their checkbox and 更正 link."""
 
 from __future__ import annotations
 
@@ -195,3 +196,39 @@ def test_imported_letters_read_as_cards_on_a_phone_and_as_a_table_on_a_desktop(
         })"""
     )
     assert lines and all(n == 1 for _, n in lines), lines  # 2026-12-05, 电子邮件 on one line
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_points_members_are_compact_rows_that_keep_their_controls(
+    workspace: Workspace, new_context: Any, axe_source: str, viewport: dict[str, int]
+) -> None:
+    width = viewport["width"]
+    page = open_page(workspace, new_context, viewport, f"版式丁{width}")
+    page.goto(f"{workspace.site.url}/drafter/drafts/{workspace.site.slug}/points/{workspace.point}")
+    page.get_by_role("heading", name=re.compile("^观点："), level=1).wait_for(timeout=60_000)
+    rows = page.evaluate(MEMBER_ROWS)
+    heading = page.get_by_role("heading", name=re.compile(r"^成员（\d+）")).inner_text()
+    assert len(rows) == int(re.sub(r"\D", "", heading)) >= 20  # every member, on one page
+    for row in rows:
+        # at most two lines of text (plus the row's padding and rule), whatever the comment's length
+        assert row["height"] <= 2 * row["line"] + 12, row
+        assert re.match(r"#\d+", row["text"].strip()), row  # its number
+        assert row["stance"], row  # its stance
+        assert row["check"] and row["check"]["width"] > 0, row  # its checkbox
+        assert row["fix"] and row["fix"]["right"] <= width, row  # its 更正 link, in view
+        if viewport == PHONE:
+            assert row["fix"]["height"] >= 40, row  # big enough to tap
+    assert no_horizontal_scroll(page)
+    violations = run_axe(page, axe_source)
+    assert violations == [], describe(violations)
+    shot(page, f"workspace-point-{width}")
+
+    # The controls still work: tick two members and split them off as a new point.
+    members = page.locator("ol.members input[name=members]")
+    first = members.nth(0).get_attribute("value")
+    members.nth(0).check()
+    members.nth(1).check()
+    page.get_by_label("新观点的名称").fill(f"拆出的观点{width}")
+    page.get_by_role("button", name="把勾选的意见拆分为新观点").click()
+    page.get_by_role("status").filter(has_text="已保存").wait_for(timeout=60_000)
+    assert page.locator(f"ol.members input[value='{first}']").count() == 0
