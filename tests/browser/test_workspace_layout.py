@@ -1,7 +1,8 @@
 """The drafters' workspace laid out as a drafter sees it, at 1280 px and at 360 px: the header and
 the footer line up with the page body, and the page body keeps its distance from them; the
 imported letters read as cards on a phone instead of scrolling sideways; a point's members are
-compact rows of at most two lines that keep their checkbox and 更正 link."""
+compact rows of at most two lines that keep their checkbox and 更正 link; a held comment and its
+publish-or-hide form read as one item, and the moderation log fits a phone."""
 
 from __future__ import annotations
 
@@ -232,3 +233,41 @@ def test_a_points_members_are_compact_rows_that_keep_their_controls(
     page.get_by_role("button", name="把勾选的意见拆分为新观点").click()
     page.get_by_role("status").filter(has_text="已保存").wait_for(timeout=60_000)
     assert page.locator(f"ol.members input[value='{first}']").count() == 0
+
+
+def test_a_held_comment_and_its_form_read_as_one_item_and_the_log_fits_a_phone(
+    workspace: Workspace, new_context: Any, axe_source: str
+) -> None:
+    site = workspace.site
+    held = [
+        post(site, SEVENTH, f"第七条的充电设施要有人管，我是{n}号楼的住户，电话1390000{n:04d}。")
+        for n in (11, 12)
+    ]
+    page = open_page(workspace, new_context, PHONE, "版式戊")
+    page.goto(f"{site.url}/drafter/drafts/{site.slug}/moderation")
+    item = page.locator(".moderate-item").filter(has=page.locator(f"#c{held[0]['id']}"))
+    form = item.locator("form")
+    publish = form.get_by_role("button", name="公开").bounding_box()
+    hide = form.get_by_role("button", name="隐藏").bounding_box()
+    assert publish and hide
+    assert hide["x"] - (publish["x"] + publish["width"]) >= 6  # two buttons, not one
+    # the rule that ends an item comes after its form, before the next comment
+    following = item.locator("xpath=following-sibling::*[1]").bounding_box()
+    box, form_box = item.bounding_box(), form.bounding_box()
+    assert box and form_box and following
+    assert form_box["y"] + form_box["height"] <= box["y"] + box["height"] <= following["y"]
+    assert page.evaluate(
+        "e => parseFloat(getComputedStyle(e).borderBottomWidth)", item.element_handle()
+    )
+
+    # publish, not hide: the other modules count the hidden comments
+    form.get_by_label("处理理由").fill("电话号码是本人留的，内容与第七条有关，予以公开")
+    form.get_by_role("button", name="公开").click()
+    page.get_by_role("status").filter(has_text="已处理").wait_for()
+    assert page.get_by_role("table").get_by_role("row").count() >= 2  # the log has a row now
+    for scroll, client in page.evaluate(SCROLLS, ".table-wrap, table.stack"):
+        assert scroll <= client, (scroll, client)
+    assert no_horizontal_scroll(page)
+    violations = run_axe(page, axe_source)
+    assert violations == [], describe(violations)
+    shot(page, "workspace-moderation-360", full_page=True)
