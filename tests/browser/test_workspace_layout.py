@@ -2,7 +2,8 @@
 the footer line up with the page body, and the page body keeps its distance from them; the
 imported letters read as cards on a phone instead of scrolling sideways; a point's members are
 compact rows of at most two lines that keep their checkbox and 更正 link; a held comment and its
-publish-or-hide form read as one item, and the moderation log fits a phone."""
+publish-or-hide form read as one item, and the moderation log fits a phone; the admin tables fit
+a phone."""
 
 from __future__ import annotations
 
@@ -271,3 +272,33 @@ def test_a_held_comment_and_its_form_read_as_one_item_and_the_log_fits_a_phone(
     violations = run_axe(page, axe_source)
     assert violations == [], describe(violations)
     shot(page, "workspace-moderation-360", full_page=True)
+
+
+def test_the_admin_tables_fit_a_phone(workspace: Workspace, new_context: Any) -> None:
+    site = workspace.site
+    password, _ = drafter(site, "版式管理员", admin=True)
+    page = new_context(PHONE).new_page()
+    log_in(site, page, "版式管理员", password)
+    for path in ("/drafter/admin/drafters", "/drafter/admin/audit"):
+        page.goto(site.url + path)
+        for scroll, client in page.evaluate(SCROLLS, ".table-wrap, table.stack"):
+            assert scroll <= client, (path, scroll, client)
+        assert no_horizontal_scroll(page), path
+    page.goto(site.url + "/drafter/admin/drafters")
+    reset = page.get_by_role("button", name="重置密码和令牌")
+    buttons = page.evaluate(
+        """() => [...document.querySelectorAll('table.stack tr')].slice(1, 4).map(tr =>
+            [...tr.querySelectorAll('button')].map(b => {
+                const r = b.getBoundingClientRect();
+                return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                        height: r.height, font: parseFloat(getComputedStyle(b).fontSize)};
+            }))"""
+    )
+    assert reset.count() >= 1 and buttons
+    for pair in buttons:
+        for b in pair:
+            assert b["height"] < 3.5 * b["font"], b  # its words on one line
+        a, b = pair
+        apart = b["left"] - a["right"] >= 4 or b["top"] - a["bottom"] >= 4
+        assert apart, pair  # two buttons that do not touch
+    shot(page, "workspace-admin-360", full_page=True)
