@@ -81,6 +81,9 @@ def drafter(site: Site, name: str, *, admin: bool = False) -> tuple[str, str]:
 
 
 def log_in(site: Site, page: Any, name: str, password: str) -> None:
+    # Pages that read the digest wait while it is recomputed after new comments: on a busy
+    # 2-core machine that can take longer than the context's 10 s default.
+    page.set_default_navigation_timeout(60_000)
     page.goto(f"{site.url}/login")
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
