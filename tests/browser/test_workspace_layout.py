@@ -3,7 +3,7 @@ the footer line up with the page body, and the page body keeps its distance from
 imported letters read as cards on a phone instead of scrolling sideways; a point's members are
 compact rows of at most two lines that keep their checkbox and 更正 link; a held comment and its
 publish-or-hide form read as one item, and the moderation log fits a phone; the admin tables fit
-a phone."""
+a phone; the filter fields line up, and the workspace links are big enough to tap on a phone."""
 
 from __future__ import annotations
 
@@ -305,3 +305,34 @@ def test_the_admin_tables_fit_a_phone(workspace: Workspace, new_context: Any) ->
         apart = b["left"] - a["right"] >= 4 or b["top"] - a["bottom"] >= 4
         assert apart, pair  # two buttons that do not touch
     shot(page, "workspace-admin-360", full_page=True)
+
+
+def test_filter_fields_line_up_and_workspace_links_are_big_enough_to_tap(
+    workspace: Workspace, new_context: Any
+) -> None:
+    url = f"{workspace.site.url}/drafter/drafts/{workspace.site.slug}/comments"
+    page = open_page(workspace, new_context, DESKTOP, "版式己")
+    page.goto(url)
+    fields = page.evaluate(
+        """() => [...document.querySelectorAll('.filters .field')].map(f => {
+            const label = f.querySelector('label').getBoundingClientRect();
+            const control = f.querySelector('input, select').getBoundingClientRect();
+            return [Math.round(label.top), Math.round(control.top), Math.round(control.bottom)];
+        })"""
+    )
+    assert len(fields) == 5 and len({tuple(f) for f in fields}) == 1, fields  # one row, level
+    button = page.locator(".filters > button").bounding_box()
+    assert button and abs(button["y"] + button["height"] - fields[0][2]) <= 1
+
+    page = open_page(workspace, new_context, PHONE, "版式庚")
+    page.goto(url)
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll(
+                '.drafter-bar a, .drafter-bar button, .drafter-nav a, .pager a')]
+            .map(a => [a.textContent.trim(), a.getBoundingClientRect().height])"""
+    )
+    assert len(heights) >= 9
+    for name, height in heights:
+        assert height >= 40, (name, height)
+    filters = page.locator("form.filters").bounding_box()
+    assert filters and filters["height"] < 0.6 * PHONE["height"]  # the list starts on screen one
