@@ -116,18 +116,37 @@ def workspace(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield Workspace(site, largest["id"], largest["size"])
 
 
-def open_page(workspace: Workspace, new_context: Any, viewport: dict[str, int], who: str) -> Any:
-    password, _ = drafter(workspace.site, who)
-    context = new_context(viewport)
-    page = context.new_page()
-    log_in(workspace.site, page, who, password)
-    return page
+@pytest.fixture(scope="module")
+def signed_in(workspace: Workspace, browser: Any) -> dict[str, Any]:
+    """One login for the module's pages: the server allows an address ten attempts a minute,
+    and the browser tests all come from 127.0.0.1."""
+    password, _ = drafter(workspace.site, "版式审阅员")
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        log_in(workspace.site, page, "版式审阅员", password)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+def open_page(
+    workspace: Workspace,
+    new_context: Any,
+    viewport: dict[str, int],
+    who: str,
+    signed_in: dict[str, Any],
+) -> Any:
+    """A page signed in, in a fresh context of ``viewport``; ``who`` is made an account too, so
+    the admin table has one more row."""
+    drafter(workspace.site, who)
+    return new_context(viewport, storage_state=signed_in).new_page()
 
 
 def test_header_and_footer_line_up_with_the_page_body_at_1280(
-    workspace: Workspace, new_context: Any
+    workspace: Workspace, new_context: Any, signed_in: dict[str, Any]
 ) -> None:
-    page = open_page(workspace, new_context, DESKTOP, "版式甲")
+    page = open_page(workspace, new_context, DESKTOP, "版式甲", signed_in)
     base = f"/drafter/drafts/{workspace.site.slug}"
     for path in [
         "/drafter",
@@ -155,10 +174,13 @@ def test_header_and_footer_line_up_with_the_page_body_at_1280(
 
 
 def test_imported_letters_read_as_cards_on_a_phone_and_as_a_table_on_a_desktop(
-    workspace: Workspace, new_context: Any, axe_source: str
+    workspace: Workspace,
+    new_context: Any,
+    axe_source: str,
+    signed_in: dict[str, Any],
 ) -> None:
     url = f"{workspace.site.url}/drafter/drafts/{workspace.site.slug}/intake"
-    page = open_page(workspace, new_context, PHONE, "版式乙")
+    page = open_page(workspace, new_context, PHONE, "版式乙", signed_in)
     page.goto(url)
     table = page.get_by_role("table")
     assert table.get_by_role("link").count() >= len(LETTERS)
@@ -188,7 +210,7 @@ def test_imported_letters_read_as_cards_on_a_phone_and_as_a_table_on_a_desktop(
     assert violations == [], describe(violations)
     shot(page, "workspace-intake-360", full_page=True)
 
-    page = open_page(workspace, new_context, DESKTOP, "版式丙")
+    page = open_page(workspace, new_context, DESKTOP, "版式丙", signed_in)
     page.goto(url)
     header = page.get_by_role("columnheader", name="主题或文件")
     assert header.is_visible()
@@ -205,10 +227,14 @@ def test_imported_letters_read_as_cards_on_a_phone_and_as_a_table_on_a_desktop(
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_points_members_are_compact_rows_that_keep_their_controls(
-    workspace: Workspace, new_context: Any, axe_source: str, viewport: dict[str, int]
+    workspace: Workspace,
+    new_context: Any,
+    axe_source: str,
+    viewport: dict[str, int],
+    signed_in: dict[str, Any],
 ) -> None:
     width = viewport["width"]
-    page = open_page(workspace, new_context, viewport, f"版式丁{width}")
+    page = open_page(workspace, new_context, viewport, f"版式丁{width}", signed_in)
     page.goto(f"{workspace.site.url}/drafter/drafts/{workspace.site.slug}/points/{workspace.point}")
     page.get_by_role("heading", name=re.compile("^观点："), level=1).wait_for(timeout=60_000)
     rows = page.evaluate(MEMBER_ROWS)
@@ -240,14 +266,17 @@ def test_a_points_members_are_compact_rows_that_keep_their_controls(
 
 
 def test_a_held_comment_and_its_form_read_as_one_item_and_the_log_fits_a_phone(
-    workspace: Workspace, new_context: Any, axe_source: str
+    workspace: Workspace,
+    new_context: Any,
+    axe_source: str,
+    signed_in: dict[str, Any],
 ) -> None:
     site = workspace.site
     held = [
         post(site, SEVENTH, f"第七条的充电设施要有人管，我是{n}号楼的住户，电话1390000{n:04d}。")
         for n in (11, 12)
     ]
-    page = open_page(workspace, new_context, PHONE, "版式戊")
+    page = open_page(workspace, new_context, PHONE, "版式戊", signed_in)
     page.goto(f"{site.url}/drafter/drafts/{site.slug}/moderation")
     item = page.locator(".moderate-item").filter(has=page.locator(f"#c{held[0]['id']}"))
     form = item.locator("form")
@@ -308,10 +337,10 @@ def test_the_admin_tables_fit_a_phone(workspace: Workspace, new_context: Any) ->
 
 
 def test_filter_fields_line_up_and_workspace_links_are_big_enough_to_tap(
-    workspace: Workspace, new_context: Any
+    workspace: Workspace, new_context: Any, signed_in: dict[str, Any]
 ) -> None:
     url = f"{workspace.site.url}/drafter/drafts/{workspace.site.slug}/comments"
-    page = open_page(workspace, new_context, DESKTOP, "版式己")
+    page = open_page(workspace, new_context, DESKTOP, "版式己", signed_in)
     page.goto(url)
     fields = page.evaluate(
         """() => [...document.querySelectorAll('.filters .field')].map(f => {
@@ -324,7 +353,7 @@ def test_filter_fields_line_up_and_workspace_links_are_big_enough_to_tap(
     button = page.locator(".filters > button").bounding_box()
     assert button and abs(button["y"] + button["height"] - fields[0][2]) <= 1
 
-    page = open_page(workspace, new_context, PHONE, "版式庚")
+    page = open_page(workspace, new_context, PHONE, "版式庚", signed_in)
     page.goto(url)
     heights = page.evaluate(
         """() => [...document.querySelectorAll(
