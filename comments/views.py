@@ -122,6 +122,33 @@ def label_gap(label: str) -> str:
     return "" if not label or label.endswith(_TIGHT_AFTER) else " "
 
 
+# What the parser's node kinds (docs/parsing.md, 层级) are called on the drafters' pages.
+KIND_NAMES = {
+    "root": "全文",
+    "preamble": "前言",
+    "book": "编",
+    "subbook": "分编",
+    "part": "部分",
+    "chapter": "章",
+    "section": "节",
+    "article": "条",
+    "paragraph": "款",
+    "item": "项",
+    "subitem": "目",
+    "clause": "条",
+    "box": "专栏",
+    "bullet": "条目",
+    "annex": "附件",
+    "table": "表格",
+    "row": "表格行",
+}
+
+
+def kind_name(kind: str) -> str:
+    """A node kind as the drafters call it ("article" → 条); an unknown kind as it is."""
+    return KIND_NAMES.get(kind, kind)
+
+
 def bullet_rest(para: str) -> str | None:
     """The words of a paragraph that starts with a dash bullet ("--", "——"); None otherwise."""
     for prefix in _BULLET_PREFIXES:

@@ -112,6 +112,7 @@ def templates_env() -> jinja2.Environment:
     env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
     env.filters["label_gap"] = views.label_gap
     env.filters["bullet_rest"] = views.bullet_rest
+    env.filters["kind_name"] = views.kind_name
     env.filters["short_label"] = views.short_label
     env.filters["display_title"] = views.display_title
     # Drafters' pages show comment text with personal data masked; revealing it is an action

@@ -289,3 +289,28 @@ async def test_every_period_action_says_what_it_did(client, engine, csrf):
     assert "已保存标题和截止日期。" in (await follow(client, r)).text
     # A plain visit says nothing happened.
     assert 'role="status"' not in (await client.get("/drafter/drafts/tingche")).text
+
+
+async def test_the_clause_tree_names_node_kinds_in_chinese(client, engine, csrf):
+    await upload(client, csrf, slug="tingche")
+    page = (await client.get("/drafter/drafts/tingche")).text
+    assert '<span class="tree-kind">条</span>' in page
+    assert '<span class="tree-kind">article</span>' not in page
+
+
+def test_every_kind_the_parser_makes_has_a_chinese_name():
+    from pathlib import Path
+
+    from comments.drafts import parse_bytes
+    from comments.views import KIND_NAMES
+
+    seeds = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
+    law = "某某条例\n第一章 总则\n第一条 为了规范管理，制定本条例。\n第二条 本条例适用于：\n（一）甲；\n（二）乙。\n"
+    files = [(p.name, p.read_bytes()) for p in sorted(seeds.glob("*.txt"))]
+    kinds = {
+        node.kind
+        for name, data in [*files, ("law.txt", law.encode())]
+        for node in parse_bytes(data, filename=name).walk()
+    }
+    assert {"article", "chapter", "item", "part", "clause", "box", "annex"} <= kinds
+    assert kinds <= set(KIND_NAMES)
