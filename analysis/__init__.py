@@ -27,6 +27,7 @@ from analysis.flags import flags as comment_flags
 from analysis.flags import hold_reason, mask_pii
 from analysis.markdown import (
     FLAG_NAMES,
+    POLARITY_NAMES,
     STANCE_NAMES,
     render_digest_markdown,
     render_feedback_markdown,
@@ -63,6 +64,7 @@ __all__ = [
     "POLARITIES",
     "GENERAL_KEY",
     "STANCES",
+    "POLARITY_NAMES",
     "STANCE_NAMES",
     "UNKNOWN_KEY",
     "Addition",

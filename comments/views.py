@@ -9,7 +9,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from analysis import ClauseInput, clause_names, comment_flags, hold_reason, mask_pii
+from analysis import (
+    FLAG_NAMES,
+    POLARITY_NAMES,
+    STANCE_NAMES,
+    ClauseInput,
+    clause_names,
+    comment_flags,
+    hold_reason,
+    mask_pii,
+)
 from comments.intake.validate import HELD_FLAGS
 from comments.period import period_state
 from comments.storage.models import Clause, Comment, Draft
@@ -195,3 +204,107 @@ def masked(text: str | None) -> str:
     from analysis import mask_pii
 
     return mask_pii(text or "")
+
+
+# The audit log as a drafter reads it: what was done, and the detail in words, not codes.
+AUDIT_ACTIONS = {
+    "login": "登录",
+    "add_drafter": "添加账户",
+    "enable_drafter": "启用账户",
+    "disable_drafter": "停用账户",
+    "reset_drafter": "重设密码",
+    "import_draft": "导入草案",
+    "edit_draft": "修改草案信息",
+    "publish_draft": "发布草案",
+    "close_draft": "立即结束征求意见",
+    "extend_draft": "延长征求意见期",
+    "publish_comment": "公开意见",
+    "hide_comment": "隐藏意见",
+    "decide": "记录处理意见",
+    "publish_feedback": "发布意见采纳情况",
+    "import_message": "导入来信",
+    "assign_clause": "指定条款",
+    "send_reply": "回复来信",
+    "reveal_personal_data": "查看未遮盖的个人信息",
+    "purge_contacts": "清除过期的联系方式",
+    "correct_comment": "更正意见",
+    "correct_point": "整理观点",
+}
+_DETAIL_KEYS = {
+    "after": "改后",
+    "before": "改前",
+    "channel": "渠道",
+    "comment": "意见编号",
+    "comments": "意见",
+    "deadline": "截止日期",
+    "decisions": "处理意见",
+    "erased": "清除条数",
+    "from": "原为",
+    "members": "成员",
+    "message_id": "来信编号",
+    "number": "第几次发布",
+    "outcome": "处理结果",
+    "reason": "理由",
+    "receipt": "回执",
+    "receipts": "回执",
+    "retention_days": "保留天数",
+    "source": "来源文件",
+    "status": "状态",
+    "title": "标题",
+    "to": "改为",
+    "into": "拆出为",
+}
+_DETAIL_FIELDS = {
+    "stance": "立场",
+    "polarity": "语气",
+    "flags": "标记",
+    "clause": "条款",
+    "point": "观点",
+    "label": "观点标题",
+    "reviewed": "已核对",
+    "split": "拆分",
+    "merge": "合并到",
+}
+_DETAIL_VALUES = {
+    **STANCE_NAMES,
+    **POLARITY_NAMES,
+    **FLAG_NAMES,
+    "published": "已公开",
+    "hidden": "已隐藏",
+    "pending": "待审核",
+    "open": "征求意见中",
+    "closed": "已结束",
+    "unpublished": "未发布",
+}
+
+
+def audit_action(action: str) -> str:
+    """An audit row's action in words ("correct_comment" → 更正意见); unknown ones as stored."""
+    return AUDIT_ACTIONS.get(action, action)
+
+
+def audit_detail(detail: str) -> str:
+    """An audit row's detail in words: "立场：反对 → 支持", "状态：已公开；截止日期：2026-12-31".
+    Detail that is not JSON is shown as stored."""
+    try:
+        value = json.loads(detail) if detail.strip() else ""
+    except ValueError:
+        return detail
+    if isinstance(value, dict) and "field" in value and ("to" in value or "from" in value):
+        name = _DETAIL_FIELDS.get(str(value["field"]), str(value["field"]))
+        return f"{name}：{_say(value.get('from'))} → {_say(value.get('to'))}"
+    return _say(value)
+
+
+def _say(value: Any) -> str:
+    if isinstance(value, dict):
+        return "；".join(f"{_DETAIL_KEYS.get(k, k)}：{_say(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_say(v) for v in value) if value else "无"
+    if value is None or value == "":
+        return "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return _DETAIL_VALUES.get(value, value)
+    return str(value)

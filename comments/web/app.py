@@ -113,6 +113,8 @@ def templates_env() -> jinja2.Environment:
     env.filters["label_gap"] = views.label_gap
     env.filters["bullet_rest"] = views.bullet_rest
     env.filters["kind_name"] = views.kind_name
+    env.filters["audit_action"] = views.audit_action
+    env.filters["audit_detail"] = views.audit_detail
     env.filters["short_label"] = views.short_label
     env.filters["display_title"] = views.display_title
     # Drafters' pages show comment text with personal data masked; revealing it is an action

@@ -74,6 +74,13 @@ async def test_the_comment_form_corrects_only_what_changed_and_the_pages_show_it
     assert history.count("<tr>") == 2  # the header and one row: only the stance changed
     listing = await client.get(f"/drafter/drafts/{SLUG}/comments")
     assert "已人工更正" in listing.text
+    # The moderation log says what was done in words, not as codes and JSON.
+    names = {"support": "支持", "oppose": "反对", "suggest": "建议", "question": "疑问"}
+    names["other"] = "其他"
+    after = "oppose" if note["stance"] != "oppose" else "support"
+    log = (await client.get(f"/drafter/drafts/{SLUG}/moderation")).text
+    assert "更正意见" in log and f"立场：{names[note['stance']]} → {names[after]}" in log
+    assert "correct_comment" not in log and "&#34;field&#34;" not in log
 
 
 async def test_renaming_a_point_on_the_clause_page_and_splitting_it_on_its_own_page(client, desk):
