@@ -150,6 +150,12 @@ async def test_bad_corrections_are_refused_and_change_nothing(client, engine, cs
 
 async def test_closing_stops_comments_and_extending_reopens_them(client, engine, csrf):
     add_draft(engine, organisation=ORG, days_left=5)
+    page = (await client.get("/drafter/drafts/tingche")).text
+    # Ending early stands apart from extending: its own confirmed form and a warning button.
+    close = page.split('value="close"', 1)[1].split("</form>", 1)[0]
+    assert 'name="confirm" value="1" required' in close and 'class="danger"' in close
+    extend = page.split('value="extend"', 1)[1].split("</form>", 1)[0]
+    assert "danger" not in extend
     r = await client.post(
         "/drafter/drafts/tingche/period", data={"csrf_token": csrf, "action": "close"}
     )
