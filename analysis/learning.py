@@ -39,7 +39,7 @@ def model_readings(
     hashed n-gram row, and which comments the model reads at all (text with letters and a
     target: the others get the cue rules' answer in ``classify_many``). ``None`` without the
     model file. ``models``: other weights than the shipped ones (the benchmark's retrained)."""
-    from analysis.stance import _target_text, load_models, read_rules, stance_inputs
+    from analysis.stance import _target_text, load_models, read_rules, stance_scores
     from analysis.stance_model import BITS, features
     from analysis.stance_rules import _MEANINGFUL
     from analysis.text import normalize
@@ -50,7 +50,7 @@ def model_readings(
     clean = [normalize(t) for t in texts]
     readings = [read_rules(t) for t in clean]
     x = features(clean, [_target_text(t) for t in targets], [r.cues for r in readings])
-    scores = models.stance_stack.scores(stance_inputs(models.stance.scores(x), readings))
+    scores = stance_scores(models, x, readings)
     order = [models.stance_stack.classes.index(s) for s in STANCES]
     grams = x.cols < (1 << BITS)  # the hashed n-grams, without the dense indicators
     rows = sparse.csr_matrix(

@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from analysis.models import POLARITIES, STANCES
-from analysis.stance_model import StanceModels, features, load
+from analysis.stance_model import Features, StanceModels, features, load
 from analysis.stance_rules import (
     _MEANINGFUL,
     CUE_NAMES,
@@ -52,7 +52,9 @@ __all__ = [
     "classify_many",
     "load_models",
     "read_rules",
+    "mix_stances",
     "stance_inputs",
+    "stance_scores",
     "tone_inputs",
 ]
 
@@ -125,11 +127,38 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def stance_inputs(stance_scores: np.ndarray, readings: Sequence[RuleReading]) -> np.ndarray:
-    """Inputs of the five-way stance stacker: the learned favor/against/none log-probabilities,
+    """Inputs of the five-way stance stackers: the learned favor/against/none log-probabilities,
     the rule cues (capped at 3), the rule decision one-hot."""
     cues = np.minimum(np.asarray([r.cues for r in readings], dtype=np.float64), 3.0)
     decision = np.asarray([[r.stance == s for s in STANCES] for r in readings], dtype=np.float64)
     return np.hstack([_log_softmax(stance_scores), cues.reshape(len(readings), -1), decision])
+
+
+def stance_scores(models: StanceModels, x: Features, readings: Sequence[RuleReading]) -> np.ndarray:
+    """Five-way stance log-probabilities (``models.stance_stack.classes`` order) of featurised
+    comments and their rule readings.
+
+    Two stackers read the same inputs: ``stance_stack``, learned from comments written to the
+    drafters, and ``post_stack``, learned from Weibo posts (favor/against/none only). Their
+    probabilities are mixed by the square of ``post_likeness``: a comment that reads as written to
+    the drafters gets the first's answer; a social-media post pasted into the service (where
+    反问 and 抱怨 are how people oppose) mostly the second's. The square keeps a comment that reads
+    only a little like a post with the first."""
+    inputs = stance_inputs(models.stance.scores(x), readings)
+    return mix_stances(
+        models.stance_stack.scores(inputs),
+        models.post_stack.scores(inputs),
+        models.post_likeness(x),
+    )
+
+
+def mix_stances(
+    comment_scores: np.ndarray, post_scores: np.ndarray, post_likeness: np.ndarray
+) -> np.ndarray:
+    """Log of the two stackers' probabilities mixed by the square of ``post_likeness``."""
+    gate = np.square(post_likeness)[:, None]
+    mixed = (1.0 - gate) * _softmax(comment_scores) + gate * _softmax(post_scores)
+    return np.log(np.maximum(mixed, 1e-300))
 
 
 def tone_inputs(
@@ -152,9 +181,7 @@ def _learned(
 ) -> list[StanceResult]:
     readings = [read_rules(t) for t in texts]
     x = features(texts, [_target_text(t) for t in targets], [r.cues for r in readings])
-    stance_probs = _softmax(
-        models.stance_stack.scores(stance_inputs(models.stance.scores(x), readings))
-    )
+    stance_probs = _softmax(stance_scores(models, x, readings))
     tone_probs = _softmax(
         models.tone_stack.scores(tone_inputs(models.tone.scores(x), stance_probs, readings))
     )

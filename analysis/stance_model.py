@@ -318,18 +318,30 @@ class Stacker:
 @dataclass(frozen=True)
 class StanceModels:
     """The shipped models: stance toward the target (favor/against/none), tone (pos/neg/neu),
-    and the two stackers that turn them and the rule cues into the five stances and three tones."""
+    the two stackers that turn them and the rule cues into the five stances and three tones;
+    ``genre``, one column: the log-odds that a text reads as a social-media post rather than a
+    comment written to the drafters, and ``post_stack``, the stance stacker for such posts
+    (``analysis.stance.stance_scores`` mixes the two stackers by it)."""
 
     stance: LinearModel
     tone: LinearModel
     stance_stack: Stacker
     tone_stack: Stacker
+    genre: LinearModel
+    post_stack: Stacker
+
+    def post_likeness(self, x: Features) -> np.ndarray:
+        """How much each text reads as a social-media post, 0–1 (``genre`` as a probability)."""
+        return 1.0 / (1.0 + np.exp(-self.genre.scores(x)[:, 0]))
+
+
+_PARTS = ("stance", "tone", "stance_stack", "tone_stack", "genre", "post_stack")
 
 
 def save(models: StanceModels, path: Path = MODEL_PATH) -> None:
     """Write the weights as float16 in one compressed ``.npz``."""
     arrays: dict[str, np.ndarray] = {"bits": np.asarray([BITS])}
-    for name in ("stance", "tone", "stance_stack", "tone_stack"):
+    for name in _PARTS:
         part = getattr(models, name)
         arrays[f"{name}_w"] = part.weight.astype(np.float16)
         arrays[f"{name}_b"] = part.bias.astype(np.float32)
@@ -346,12 +358,8 @@ def _cached(path: str) -> StanceModels | None:
             if int(data["bits"][0]) != BITS:
                 return None
             parts = {}
-            for name, kind in (
-                ("stance", LinearModel),
-                ("tone", LinearModel),
-                ("stance_stack", Stacker),
-                ("tone_stack", Stacker),
-            ):
+            for name in _PARTS:
+                kind = Stacker if name.endswith("_stack") else LinearModel
                 parts[name] = kind(
                     tuple(str(c) for c in data[f"{name}_classes"]),
                     data[f"{name}_w"].astype(np.float32),

@@ -8,13 +8,16 @@ Reads, from ``../shared/data/`` next to the repository (nothing is downloaded):
   come from ``../shared/seeds/002_3c784148d53b7ccd.txt``. Only the *dev* part is used: about a
   third of the ids (``is_frozen``, a hash of the id) is frozen as a test part and never trained on;
 - ``sentiment/waimai_10k.csv`` and ``sentiment/smp2020_ewect_virus_train.csv``, two thirds of each
-  (``is_frozen`` on the text again keeps a third apart for scoring).
+  (``is_frozen`` on the text again keeps a third apart for scoring);
+- ``citizen_messages/a3_hot_full4326.csv``, two thirds: text written to an authority, unlabelled.
 
 Level one: two multinomial logistic regressions over ``stance_model.features`` — stance toward
 the target (favor / against / none, from NLPCC and the dev comments) and tone (pos / neg / neu,
-from the sentiment corpora and the dev comments). Level two: two small stackers that read the
-level-one scores (out of fold) with the rule cues and give the five stances and three tones.
-Fixed seed, one command, about a minute on one core. Writes ``analysis/data/stance_model.npz``
+from the sentiment corpora and the dev comments) — and the genre model (social-media posts,
+NLPCC and smp2020, against the comments and the citizens' messages). Level two: small stackers
+that read the level-one scores (out of fold) with the rule cues: five stances for comments,
+another for posts (mixed by the genre, ``analysis.stance.stance_scores``), three tones.
+Fixed seed, one command, about two minutes on one core. Writes ``analysis/data/stance_model.npz``
 (``--output`` elsewhere). ``--labels FILE...`` adds an office's confirmed labels, exported with
 ``comments export SLUG --labels``, to the in-domain comments, so an office can retrain on its
 own decisions, offline.
@@ -27,12 +30,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from analysis.models import STANCES
-from analysis.stance import RuleReading, read_rules, stance_inputs, tone_inputs
+from analysis.stance import RuleReading, mix_stances, read_rules, stance_inputs, tone_inputs
 from analysis.stance_model import (
+    BITS,
     MODEL_PATH,
     LinearModel,
     Stacker,
@@ -44,6 +49,7 @@ from analysis.training_data import (
     DATA,
     TONES,
     Example,
+    citizen_messages,
     dev_comments,
     is_frozen,
     nlpcc,
@@ -58,6 +64,7 @@ __all__ = [
     "dev_comments",
     "fit",
     "fit_level_one",
+    "fit_stance",
     "is_frozen",
     "main",
     "nlpcc",
@@ -134,6 +141,10 @@ NLPCC_STACK_WEIGHT = 0.02
 C_STANCE = 2.0
 C_TONE = 2.0
 C_STACK = 4.0
+C_GENRE = 1.0
+# Shares of the genre model's training weight: posts (NLPCC, smp2020), the comments written to
+# the drafters, other text written to an authority (citizens' messages).
+GENRE_SHARES = (0.5, 0.35, 0.15)
 
 
 def _out_of_fold(
@@ -169,27 +180,72 @@ def _out_of_fold(
     return full, out
 
 
-def fit(
+class _Rows:
+    """Feature rows of many examples, picked by example."""
+
+    def __init__(self, examples: Sequence[Example], *parts: object) -> None:
+        from scipy.sparse import vstack
+
+        self.x = vstack(parts).tocsr()  # type: ignore[call-overload]
+        self.index = {e.id: i for i, e in enumerate(examples)}
+
+    def of(self, examples: Sequence[Example]) -> Any:
+        return self.x[[self.index[e.id] for e in examples]]
+
+
+def _genre(
+    posts: Sequence[Example],
+    written: Sequence[Example],
+    others: Sequence[Example],
+    matrix: _Rows,
+) -> LinearModel:
+    """One column, ``post``: the log-odds that a text is a social-media post rather than text
+    written to an authority, over the hashed n-grams only."""
+    from sklearn.linear_model import LogisticRegression
+
+    pairs = [(g, sh) for g, sh in zip((posts, written, others), GENRE_SHARES, strict=True) if g]
+    rows = [e for g, _ in pairs for e in g]
+    n, total = len(rows), sum(sh for _, sh in pairs)
+    weights = np.concatenate([np.full(len(g), sh / total / len(g) * n) for g, sh in pairs])
+    x = matrix.of(rows)
+    width = x.shape[1]
+    clf = LogisticRegression(C=C_GENRE, max_iter=500, tol=1e-3)
+    labels = [1] * len(posts) + [0] * (n - len(posts))
+    clf.fit(x[:, : 1 << BITS], labels, sample_weight=weights)
+    weight = np.zeros((width, 1))
+    weight[: 1 << BITS, 0] = clf.coef_[0]
+    return LinearModel(("post",), weight, np.asarray([float(clf.intercept_[0])]))
+
+
+def _likeness(model: LinearModel, x: object) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-_scores(model, x)[:, 0]))
+
+
+class StanceParts(NamedTuple):
+    """What ``fit_stance`` learns, and what the tone stacker needs of it."""
+
+    stance: LinearModel
+    genre: LinearModel
+    stance_stack: Stacker
+    post_stack: Stacker
+    likeness: dict[str, float]  # comment id -> post-likeness from a genre model without its fold
+    readings: dict[str, RuleReading]
+
+
+def fit_stance(
     posts: Sequence[Example],
     comments: Sequence[Example],
     reviews: Sequence[Example],
+    others: Sequence[Example] = (),
     *,
     seed: int = SEED,
-    log: bool = False,
-) -> StanceModels:
-    """Train all four parts. ``posts``: level-one stance examples (favor/against/none);
-    ``comments``: five-way stance and tone examples (in-domain, also used at level one);
-    ``reviews``: tone examples. Deterministic for a given ``seed``."""
-    started = time.perf_counter()
-
-    def say(msg: str) -> None:
-        if log:
-            print(f"[{time.perf_counter() - started:6.1f}s] {msg}", file=sys.stderr)
-
-    # Level one, stance: posts, and comments whose stance maps to favor/against/none.
+) -> StanceParts:
+    """The stance parts: level one (favor/against/none), the genre model and the two five-way
+    stackers. ``reviews``' smp2020 Weibo posts and ``others`` (text written to an authority)
+    teach the genre model only."""
     pool = [*posts, *comments]
-    readings = {e.id: read_rules(e.text) for e in [*pool, *reviews]}
-    say(f"rules read {len(readings)} texts")
+    weibo = [e for e in reviews if e.group == "smp2020"]
+    readings = {e.id: read_rules(e.text) for e in [*pool, *reviews, *others]}
     s_train = [e for e in posts if e.stance in LEVEL_ONE]
     s_train += [e for e in comments if e.stance in LEVEL_ONE_OF]
     s_labels = [e.stance if e.group != "dev" else LEVEL_ONE_OF[e.stance] for e in s_train]
@@ -199,14 +255,58 @@ def fit(
     stance, s_oof = _out_of_fold(
         s_train, s_labels, s_weights, pool, LEVEL_ONE, C_STANCE, seed, x_s, x_pool
     )
-    say(f"level-one stance on {len(s_train)} texts")
 
-    # Level two, stance: the five classes from the comments, the posts mapped and down-weighted.
+    # The genre model, and each comment's post-likeness from one that did not see its fold.
+    extra = [*weibo, *others]
+    x_extra = _matrix(extra, [readings[e.id] for e in extra])
+    matrix = _Rows([*pool, *extra], x_pool, x_extra)
+    genre = _genre([*posts, *weibo], comments, others, matrix)
+    likeness: dict[str, float] = {}
+    for k in range(FOLDS):
+        held = [e for e in comments if _fold(e.id, seed) == k]
+        rest = [e for e in comments if _fold(e.id, seed) != k]
+        if held:
+            model = _genre([*posts, *weibo], rest, others, matrix) if rest or others else genre
+            found = _likeness(model, matrix.of(held))
+            likeness.update(zip([e.id for e in held], found, strict=True))
+
+    # Level two: the five classes from the comments, the posts mapped and down-weighted; and
+    # the posts' own stacker (favor/against/none as support/oppose/other).
     stack_y = [STANCE_OF[e.stance] if e.group != "dev" else e.stance for e in pool]
     stack_w = [1.0 if e.group == "dev" else NLPCC_STACK_WEIGHT for e in pool]
     stack_x = stance_inputs(s_oof, [readings[e.id] for e in pool])
     stance_stack = _stacker(stack_x, stack_y, stack_w, STANCES, C_STACK)
-    say("stance stacker")
+    mine = np.flatnonzero([e.group != "dev" for e in pool])
+    post_stack = (
+        _stacker(stack_x[mine], [stack_y[i] for i in mine], [1.0] * len(mine), STANCES, C_STACK)
+        if len({stack_y[i] for i in mine}) > 1
+        else stance_stack
+    )
+    return StanceParts(stance, genre, stance_stack, post_stack, likeness, readings)
+
+
+def fit(
+    posts: Sequence[Example],
+    comments: Sequence[Example],
+    reviews: Sequence[Example],
+    others: Sequence[Example] = (),
+    *,
+    seed: int = SEED,
+    log: bool = False,
+) -> StanceModels:
+    """Train all six parts. ``posts``: level-one stance examples (favor/against/none);
+    ``comments``: five-way stance and tone examples (in-domain, also used at level one);
+    ``reviews``: tone examples; ``others``: text written to an authority, for the genre model.
+    Deterministic for a given ``seed``."""
+    started = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if log:
+            print(f"[{time.perf_counter() - started:6.1f}s] {msg}", file=sys.stderr)
+
+    parts = fit_stance(posts, comments, reviews, others, seed=seed)
+    stance, readings = parts.stance, parts.readings
+    say(f"stance on {len(posts) + len(comments)} texts, genre on {len(others)} more")
 
     # Level one, tone: reviews and comments.
     t_train = [*reviews, *[e for e in comments if e.tone in TONES]]
@@ -221,7 +321,13 @@ def fit(
         )
         dev_read = [readings[e.id] for e in dev]
         s_dev = _scores(stance, x_dev)
-        probs = _softmax(stance_stack.scores(stance_inputs(s_dev, dev_read)))
+        inputs = stance_inputs(s_dev, dev_read)
+        mixed = mix_stances(
+            parts.stance_stack.scores(inputs),
+            parts.post_stack.scores(inputs),
+            np.asarray([parts.likeness[e.id] for e in dev]),
+        )
+        probs = np.exp(mixed)
         tone_x = tone_inputs(t_oof, probs, dev_read)
         tone_stack = _stacker(tone_x, [e.tone for e in dev], [1.0] * len(dev), TONES, C_STACK)
     else:
@@ -229,7 +335,7 @@ def fit(
         width = len(TONES) + len(STANCES) + 3
         tone_stack = Stacker(TONES, np.vstack([np.eye(3), np.zeros((width - 3, 3))]), np.zeros(3))
     say(f"tone on {len(t_train)} texts")
-    return StanceModels(stance, tone, stance_stack, tone_stack)
+    return StanceModels(stance, tone, parts.stance_stack, tone_stack, parts.genre, parts.post_stack)
 
 
 def fit_level_one(posts: Sequence[Example], comments: Sequence[Example]) -> LinearModel:
@@ -242,19 +348,16 @@ def fit_level_one(posts: Sequence[Example], comments: Sequence[Example]) -> Line
     return _logistic(x, labels, weights, LEVEL_ONE, C_STANCE)
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def training_sets(data: Path = DATA) -> tuple[list[Example], list[Example], list[Example]]:
+def training_sets(
+    data: Path = DATA,
+) -> tuple[list[Example], list[Example], list[Example], list[Example]]:
     """What the shipped model is trained on: every NLPCC post, the dev part of comments_dev,
-    the non-frozen two thirds of the sentiment corpora."""
+    the non-frozen two thirds of the sentiment corpora and of the citizens' messages."""
     posts = nlpcc(data)
     comments = [e for e in dev_comments(data) if not is_frozen(e.id)]
     reviews = [e for e in sentiment(data) if not is_frozen(e.text)]
-    return posts, comments, reviews
+    others = [e for e in citizen_messages(data) if not is_frozen(e.id)]
+    return posts, comments, reviews, others
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -272,19 +375,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         stanced, toned = office_labels(args.labels)
-        posts, comments, reviews = training_sets()
+        posts, comments, reviews, others = training_sets()
     except (FileNotFoundError, ValueError) as exc:
         print(f"无法训练：{exc}", file=sys.stderr)
         return 1
     if args.labels:
         print(f"本单位标注：立场 {len(stanced)} 条，仅语气 {len(toned)} 条", file=sys.stderr)
     comments, reviews = [*comments, *stanced], [*reviews, *toned]
-    models = fit(posts, comments, reviews, log=True)
+    models = fit(posts, comments, reviews, others, log=True)
     save(models, args.output)
     size = args.output.stat().st_size
     print(
         f"{args.output}: {size / 1e6:.1f} MB；NLPCC {len(posts)} 条，comments_dev 开发部分 "
-        f"{len(comments)} 条，情感语料 {len(reviews)} 条",
+        f"{len(comments)} 条，情感语料 {len(reviews)} 条，市民留言 {len(others)} 条",
         file=sys.stderr,
     )
     return 0

@@ -4,6 +4,8 @@
 - ``dev_comments``: comments_dev, labelled comments on seed plan 002 (``plan_targets`` gives the
   clause texts); ``is_frozen`` keeps about a third apart as a test part, never trained on;
 - ``sentiment``: waimai_10k and smp2020 tone examples;
+- ``citizen_messages``: messages of citizens to a city's government (no label used: they teach
+  the genre model what text written to an authority reads like);
 - ``office_labels``: an office's confirmed labels, exported with ``comments export SLUG --labels``.
 """
 
@@ -23,6 +25,7 @@ from analysis.text import normalize
 __all__ = [
     "DATA",
     "Example",
+    "citizen_messages",
     "dev_comments",
     "is_frozen",
     "nlpcc",
@@ -149,6 +152,18 @@ def sentiment(data: Path = DATA) -> list[Example]:
             text = normalize(row.get("content") or "")
             if tone and text:
                 out.append(Example(f"s{row['id']}", text, "", tone=tone, group="smp2020"))
+    return out
+
+
+def citizen_messages(data: Path = DATA) -> list[Example]:
+    """The 4,326 messages of ``citizen_messages/a3_hot_full4326.csv`` (their detail text)."""
+    path = _require(data / "citizen_messages" / "a3_hot_full4326.csv")
+    out: list[Example] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            text = normalize(row.get("留言详情") or "")
+            if text:
+                out.append(Example(f"c{row['留言编号']}", text, "", group="citizen"))
     return out
 
 

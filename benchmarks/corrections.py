@@ -125,7 +125,9 @@ def nlpcc_curve(draws: int) -> dict:
     for target in sorted({e.group for e in posts}):
         held = [e for e in posts if e.group == target]
         level_one = fit_level_one([e for e in posts if e.group != target], dev)
-        models = StanceModels(level_one, shipped.tone, shipped.stance_stack, shipped.tone_stack)
+        models = StanceModels(
+            level_one, shipped.tone, shipped.stance_stack, shipped.tone_stack, shipped.genre
+        )
         comments = {i: (e.text, e.target) for i, e in enumerate(held)}
         gold = {i: five[e.stance] for i, e in enumerate(held)}
         found = model_readings([e.text for e in held], [e.target for e in held], models)

@@ -5,12 +5,12 @@ Usage: python benchmarks/stance.py [--errors] [--no-loto]
 Reads ../shared/data/ (skips with a message when absent) and prints one JSON line on stdout:
 
 - ``nlpcc_loto``: NLPCC 2016 Weibo stance training set, leave-one-target-out. For each of the five
-  targets the level-one stance model is retrained on the other four (plus the dev part of
-  comments_dev) and scores the fifth; F_avg = (F1 FAVOR + F1 AGAINST) / 2, per held-out target
+  targets the stance reading (level one, the genre model, the stacker) is retrained on the other
+  four (plus the rest of the shipped model's training data) and scores the fifth; F_avg = (F1 FAVOR + F1 AGAINST) / 2, per held-out target
   and the mean, for the level-one model, the full five-way pipeline (support → FAVOR, oppose →
   AGAINST, anything else NONE), the cue rules alone and always answering AGAINST.
 - ``nlpcc_in_target``: the same posts with their targets seen in training, as in the official
-  test: five folds, the level-one model retrained without the scored fold; F_avg pooled.
+  test: five folds, the stance reading retrained without the scored fold; F_avg pooled.
 - ``comments_dev``: the shipped model on the frozen third of comments_dev (never trained or tuned
   on) and, apart and flattering, on the dev part it was trained on: stance macro-F1, per-class
   F1, confusion matrix, polarity accuracy; the rules alone as a baseline.
@@ -68,30 +68,66 @@ def f_avg(gold: Sequence[str], pred: Sequence[str]) -> float:
     return round((c["FAVOR"]["f1"] + c["AGAINST"]["f1"]) / 2, 3)
 
 
-def loto() -> dict:
-    from analysis.stance import classify_many, read_rules, stance_inputs
-    from analysis.stance_model import features, load
-    from analysis.train_stance import dev_comments, fit_level_one, is_frozen, nlpcc
+def _retrained(posts: Sequence[object]) -> object:
+    """The stance parts (level one, genre, both stackers) retrained with only ``posts`` of NLPCC,
+    plus the dev part of comments_dev and the training parts of the sentiment corpora and the
+    citizens' messages, as the shipped model is."""
+    from analysis.stance_model import StanceModels, load
+    from analysis.train_stance import fit_stance, training_sets
 
     shipped = load()
     assert shipped is not None, (
         "analysis/data/stance_model.npz 缺失：先运行 python -m analysis.train_stance"
     )
+    _, comments, reviews, others = training_sets()
+    parts = fit_stance(posts, comments, reviews, others)  # type: ignore[arg-type]
+    return StanceModels(
+        parts.stance,
+        shipped.tone,
+        parts.stance_stack,
+        shipped.tone_stack,
+        parts.genre,
+        parts.post_stack,
+    )
+
+
+def _read(models: object, held: Sequence[object]) -> tuple[list[str], list[str]]:
+    """Level one's and the full pipeline's answer (FAVOR/AGAINST/NONE) for each held post."""
+    from analysis.stance import read_rules, stance_scores
+    from analysis.stance_model import features
+
+    readings = [read_rules(e.text) for e in held]  # type: ignore[attr-defined]
+    x = features(
+        [e.text for e in held],  # type: ignore[attr-defined]
+        [e.target for e in held],  # type: ignore[attr-defined]
+        [r.cues for r in readings],
+    )
+    one = models.stance.scores(x).argmax(axis=1)  # type: ignore[attr-defined]
+    to_nlpcc = {"favor": "FAVOR", "against": "AGAINST", "none": "NONE"}
+    five = {"support": "FAVOR", "oppose": "AGAINST"}
+    stacked = stance_scores(models, x, readings).argmax(axis=1)  # type: ignore[arg-type]
+    classes = models.stance_stack.classes  # type: ignore[attr-defined]
+    return (
+        [to_nlpcc[models.stance.classes[int(i)]] for i in one],  # type: ignore[attr-defined]
+        [five.get(classes[int(i)], "NONE") for i in stacked],
+    )
+
+
+def loto() -> dict:
+    """Each target held out of *everything* the stance reading learns: level one, the genre
+    model and the stacker are retrained on the other four targets and score the fifth."""
+    from analysis.stance import classify_many
+    from analysis.train_stance import nlpcc
+
     posts = nlpcc()
-    comments = [e for e in dev_comments() if not is_frozen(e.id)]
     to_nlpcc = {"favor": "FAVOR", "against": "AGAINST", "none": "NONE"}
     five = {"support": "FAVOR", "oppose": "AGAINST"}
     out: dict[str, dict[str, float]] = {}
     for target in sorted({e.group for e in posts}):
         held = [e for e in posts if e.group == target]
-        model = fit_level_one([e for e in posts if e.group != target], comments)
-        readings = [read_rules(e.text) for e in held]
-        x = features([e.text for e in held], [e.target for e in held], [r.cues for r in readings])
-        scores = model.scores(x)
+        models = _retrained([e for e in posts if e.group != target])
+        level_one, pipeline = _read(models, held)
         gold = [to_nlpcc[e.stance] for e in held]
-        level_one = [to_nlpcc[model.classes[int(i)]] for i in scores.argmax(axis=1)]
-        stacked = shipped.stance_stack.scores(stance_inputs(scores, readings))
-        pipeline = [five.get(STANCES[int(i)], "NONE") for i in stacked.argmax(axis=1)]
         rules = [
             five.get(r.stance, "NONE")
             for r in classify_many(
@@ -115,23 +151,16 @@ def loto() -> dict:
 
 def in_target() -> dict:
     """NLPCC with the targets seen in training, as in the official test: five folds of the
-    posts (by a hash of each post's id), the level-one model retrained on the other four folds of
-    every target plus the dev part of comments_dev. F_avg pooled over all posts, as the task
-    scores it, and per target. The full pipeline is shown too, but its level two was fitted
-    with every NLPCC post at weight 0.02, so it flatters a little."""
+    posts (by a hash of each post's id); level one, the genre model and the stacker retrained on
+    the other four folds of every target (plus the rest of the shipped model's training data).
+    F_avg pooled over all posts, as the task scores it, and per target."""
     import hashlib
 
-    from analysis.stance import read_rules, stance_inputs
-    from analysis.stance_model import features, load
-    from analysis.train_stance import dev_comments, fit_level_one, is_frozen, nlpcc
+    from analysis.train_stance import nlpcc
     from analysis.training_data import Example
 
-    shipped = load()
-    assert shipped is not None, "analysis/data/stance_model.npz 缺失"
     posts = nlpcc()
-    comments = [e for e in dev_comments() if not is_frozen(e.id)]
     to_nlpcc = {"favor": "FAVOR", "against": "AGAINST", "none": "NONE"}
-    five = {"support": "FAVOR", "oppose": "AGAINST"}
 
     def fold(e: Example) -> int:
         key = f"cv:{e.id}".encode()
@@ -142,15 +171,11 @@ def in_target() -> dict:
     full: dict[int, str] = {}
     for k in range(5):
         held = [e for e in posts if fold(e) == k]
-        model = fit_level_one([e for e in posts if fold(e) != k], comments)
-        readings = [read_rules(e.text) for e in held]
-        x = features([e.text for e in held], [e.target for e in held], [r.cues for r in readings])
-        scores = model.scores(x)
-        stacked = shipped.stance_stack.scores(stance_inputs(scores, readings))
+        level_one, pipeline = _read(_retrained([e for e in posts if fold(e) != k]), held)
         for j, e in enumerate(held):
             gold[id(e)] = to_nlpcc[e.stance]
-            one[id(e)] = to_nlpcc[model.classes[int(scores[j].argmax())]]
-            full[id(e)] = five.get(STANCES[int(stacked[j].argmax())], "NONE")
+            one[id(e)] = level_one[j]
+            full[id(e)] = pipeline[j]
         print(f"in-target fold {k}: {len(held)} posts", file=sys.stderr)
 
     def score(group: Sequence[Example]) -> dict[str, float]:
