@@ -16,8 +16,8 @@ then near copies (``analysis.corrections.propagate``). Printed apart:
   baseline flatters, but campaign copies (k1–k3) are whole here and show what spreading a
   corrected stance to near copies does.
 - ``nlpcc_loto`` (with ``--nlpcc``): each NLPCC 2016 target as one draft of Weibo posts, the
-  level-one stance model retrained without that target (as ``benchmarks/stance.py`` does;
-  the second level is the shipped one); the model's own five-way reading before and after
+  stance reading (level one, genre model, both stackers) retrained without that target (as
+  ``benchmarks/stance.py`` does); the model's own five-way reading before and after
   learning from the corrected posts (FAVOR/AGAINST/NONE as support/oppose/other).
 
 One JSON line on stdout.
@@ -34,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 STANCES = ("support", "oppose", "suggest", "question", "other")
 
 
@@ -110,24 +111,20 @@ def curve(rows: list[dict], targets: dict[str, str], draws: int) -> dict:
 
 
 def nlpcc_curve(draws: int) -> dict:
-    """Each NLPCC target as one draft that the level-one model never saw (retrained without it,
-    as ``benchmarks/stance.py`` does), learning from 5/10/20 % of its posts corrected."""
-    from analysis.learning import learn_stances, model_readings
-    from analysis.stance_model import StanceModels, load
-    from analysis.train_stance import dev_comments, fit_level_one, is_frozen, nlpcc
+    """Each NLPCC target as one draft that the stance reading never saw (level one, the genre
+    model and both stackers retrained without it, as ``benchmarks/stance.py`` does), learning
+    from 5/10/20 % of its posts corrected."""
+    from stance import retrained  # benchmarks/stance.py
 
-    shipped = load()
-    assert shipped is not None, "analysis/data/stance_model.npz 缺失"
+    from analysis.learning import learn_stances, model_readings
+    from analysis.train_stance import nlpcc
+
     posts = nlpcc()
-    dev = [e for e in dev_comments() if not is_frozen(e.id)]
     five = {"favor": "support", "against": "oppose", "none": "other"}
     out: dict[str, dict] = {}
     for target in sorted({e.group for e in posts}):
         held = [e for e in posts if e.group == target]
-        level_one = fit_level_one([e for e in posts if e.group != target], dev)
-        models = StanceModels(
-            level_one, shipped.tone, shipped.stance_stack, shipped.tone_stack, shipped.genre
-        )
+        models = retrained([e for e in posts if e.group != target])
         comments = {i: (e.text, e.target) for i, e in enumerate(held)}
         gold = {i: five[e.stance] for i, e in enumerate(held)}
         found = model_readings([e.text for e in held], [e.target for e in held], models)
