@@ -26,7 +26,6 @@ from comments.storage import decisions, publications, review
 from comments.storage.models import AuditLog, Comment, Draft
 
 BOM = "\ufeff"
-STATUS_TEXT = {"published": "已公开", "pending": "待审核", "hidden": "已隐藏"}
 # Cells Excel would read as a formula are prefixed so they stay text (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -144,7 +143,7 @@ def comments_csv(records: Sequence[Mapping[str, Any]], *, personal: bool) -> str
         if key == "clause":
             return v if v is not None else "（总体意见）"
         if key == "status":
-            return STATUS_TEXT.get(str(v), v)
+            return views.STATUS_TEXT.get(str(v), v)
         if key == "show_name":
             return "是" if v else "否"
         if key == "flags":

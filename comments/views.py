@@ -24,6 +24,8 @@ from comments.period import period_state
 from comments.storage.models import Clause, Comment, Draft
 
 STATUS_LABELS = {"published": "已收到", "pending": "待审核", "hidden": "未公开"}
+# A comment's status as the drafters' pages and exports name it.
+STATUS_TEXT = {"published": "已公开", "pending": "待审核", "hidden": "已隐藏"}
 
 
 def days_left(draft: Draft, today: date) -> int | None:
@@ -269,9 +271,7 @@ _DETAIL_VALUES = {
     **STANCE_NAMES,
     **POLARITY_NAMES,
     **FLAG_NAMES,
-    "published": "已公开",
-    "hidden": "已隐藏",
-    "pending": "待审核",
+    **STATUS_TEXT,
     "open": "征求意见中",
     "closed": "已结束",
     "unpublished": "未发布",
