@@ -5,10 +5,11 @@ Usage: python benchmarks/stance.py [--errors] [--no-loto]
 Reads ../shared/data/ (skips with a message when absent) and prints one JSON line on stdout:
 
 - ``nlpcc_loto``: NLPCC 2016 Weibo stance training set, leave-one-target-out. For each of the five
-  targets the stance reading (level one, the genre model, the stacker) is retrained on the other
-  four (plus the rest of the shipped model's training data) and scores the fifth; F_avg = (F1 FAVOR + F1 AGAINST) / 2, per held-out target
-  and the mean, for the level-one model, the full five-way pipeline (support → FAVOR, oppose →
-  AGAINST, anything else NONE), the cue rules alone and always answering AGAINST.
+  targets the stance reading (level one, the genre model, both stackers) is retrained on the
+  other four (plus the rest of the shipped model's training data) and scores the fifth;
+  F_avg = (F1 FAVOR + F1 AGAINST) / 2, per held-out target and the mean, for the level-one
+  model, the full five-way pipeline (support → FAVOR, oppose → AGAINST, anything else NONE),
+  the cue rules alone and always answering AGAINST.
 - ``nlpcc_in_target``: the same posts with their targets seen in training, as in the official
   test: five folds, the stance reading retrained without the scored fold; F_avg pooled.
 - ``comments_dev``: the shipped model on the frozen third of comments_dev (never trained or tuned
@@ -115,7 +116,7 @@ def _read(models: object, held: Sequence[object]) -> tuple[list[str], list[str]]
 
 def loto() -> dict:
     """Each target held out of *everything* the stance reading learns: level one, the genre
-    model and the stacker are retrained on the other four targets and score the fifth."""
+    model and both stackers are retrained on the other four targets and score the fifth."""
     from analysis.stance import classify_many
     from analysis.train_stance import nlpcc
 
@@ -151,8 +152,8 @@ def loto() -> dict:
 
 def in_target() -> dict:
     """NLPCC with the targets seen in training, as in the official test: five folds of the
-    posts (by a hash of each post's id); level one, the genre model and the stacker retrained on
-    the other four folds of every target (plus the rest of the shipped model's training data).
+    posts (by a hash of each post's id); level one, the genre model and both stackers retrained
+    on the other four folds of every target (plus the rest of the shipped model's training data).
     F_avg pooled over all posts, as the task scores it, and per target."""
     import hashlib
 
