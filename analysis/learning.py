@@ -20,6 +20,7 @@ from concurrent.futures import Executor
 import numpy as np
 from scipy import sparse
 
+from analysis.grams import log_softmax
 from analysis.models import STANCES
 from analysis.stance_model import StanceModels
 
@@ -67,11 +68,6 @@ def model_readings(
     return scores[:, order], rows.tocsr(), read
 
 
-def _log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def _fit(kernel: np.ndarray, base: np.ndarray, target: np.ndarray, penalty: float) -> np.ndarray:
     """Dual weights ``A`` minimising cross-entropy of ``base + kernel @ A`` against the one-hot
     ``target`` plus ``penalty / 2 · tr(Aᵀ kernel A)`` (the residual's L2 norm in feature space)."""
@@ -82,7 +78,7 @@ def _fit(kernel: np.ndarray, base: np.ndarray, target: np.ndarray, penalty: floa
     def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
         a = flat.reshape(shape)
         ka = kernel @ a
-        logp = _log_softmax(base + ka)
+        logp = log_softmax(base + ka)
         value = -float((target * logp).sum()) + 0.5 * penalty * float((a * ka).sum())
         grad = kernel @ (np.exp(logp) - target + penalty * a)
         return value, grad.ravel()

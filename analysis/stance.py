@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from analysis.grams import log_softmax
 from analysis.models import POLARITIES, STANCES
 from analysis.stance_model import Features, StanceModels, features, load
 from analysis.stance_rules import (
@@ -117,13 +118,8 @@ def _model_logits(texts: Sequence[str]) -> list[float | None]:
     return logits(texts)
 
 
-def _log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def _softmax(scores: np.ndarray) -> np.ndarray:
-    return np.exp(_log_softmax(scores))
+    return np.exp(log_softmax(scores))
 
 
 def stance_inputs(stance_scores: np.ndarray, readings: Sequence[RuleReading]) -> np.ndarray:
@@ -131,7 +127,7 @@ def stance_inputs(stance_scores: np.ndarray, readings: Sequence[RuleReading]) ->
     the rule cues (capped at 3), the rule decision one-hot."""
     cues = np.minimum(np.asarray([r.cues for r in readings], dtype=np.float64), 3.0)
     decision = np.asarray([[r.stance == s for s in STANCES] for r in readings], dtype=np.float64)
-    return np.hstack([_log_softmax(stance_scores), cues.reshape(len(readings), -1), decision])
+    return np.hstack([log_softmax(stance_scores), cues.reshape(len(readings), -1), decision])
 
 
 def stance_scores(models: StanceModels, x: Features, readings: Sequence[RuleReading]) -> np.ndarray:
@@ -144,7 +140,7 @@ def stance_scores(models: StanceModels, x: Features, readings: Sequence[RuleRead
     the drafters gets the first's answer; a social-media post pasted into the service (where
     反问 and 抱怨 are how people oppose) mostly the second's. The square keeps a comment that reads
     only a little like a post with the first."""
-    inputs = stance_inputs(models.stance.scores(x), readings)
+    inputs = stance_inputs(models.level_one(x), readings)
     return mix_stances(
         models.stance_stack.scores(inputs),
         models.post_stack.scores(inputs),
@@ -168,7 +164,7 @@ def tone_inputs(
     probabilities, and the rules' polarity cues (pos, neg, sarcasm)."""
     pick = [CUE_NAMES.index(n) for n in ("pos", "neg", "sarcasm")]
     cues = np.minimum(np.asarray([[r.cues[i] for i in pick] for r in readings]), 3.0)
-    return np.hstack([_log_softmax(tone_scores), stance_probs, cues.reshape(len(readings), -1)])
+    return np.hstack([log_softmax(tone_scores), stance_probs, cues.reshape(len(readings), -1)])
 
 
 @lru_cache(maxsize=512)

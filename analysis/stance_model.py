@@ -11,6 +11,10 @@ draft's title for a comment on the whole draft). Features, all hashed into ``2**
   itself restricts something (禁, 限, 取消…) crossed with the comment's restriction words, and the
   rule cues of ``analysis.stance`` (support, oppose, rhetorical question, sarcasm…).
 
+These feed the *general* level one, which must read targets it has never seen. A target seen
+often in training also has weights of its own (``analysis.known_targets``); the hashing and the
+sparse scoring are ``analysis.grams``.
+
 Training lives in ``analysis.train_stance`` (scikit-learn); the shipped weights
 (``analysis/data/stance_model.npz``, float16) are scored here with numpy alone. The file is read
 lazily, once; without it ``load()`` returns ``None`` and the rules decide alone.
@@ -27,7 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.polarity import _keys  # one n-gram key scheme for both models
+from analysis.grams import BITS, Features, LinearModel, batch, clean, gram_rows, log_counts
+from analysis.known_targets import KnownTargets
+from analysis.polarity import _keys
 
 __all__ = [
     "BITS",
@@ -44,9 +50,7 @@ __all__ = [
 ]
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "stance_model.npz"
-BITS = 18
 TARGET_MARK = "\ue000"
-_SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Function characters: a bigram holding one says nothing about what a target is about.
 _FUNCTION = frozenset("的了是和在与及等为对将要把不也就都而或之其以于这那有个我你他她它们")
@@ -79,29 +83,10 @@ DENSE: tuple[str, ...] = (
 )
 
 
-def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text.lower()).strip()
-
-
-def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-
-
-_MULT = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _hash(keys: np.ndarray, salt: int) -> np.ndarray:
-    """Multiply-shift hash of 63-bit gram keys into ``BITS`` bits, one salt per namespace."""
-    mixed = (keys ^ np.uint64(salt)) * _MULT
-    mixed ^= mixed >> np.uint64(29)
-    mixed = mixed * _MULT
-    return (mixed >> np.uint64(64 - BITS)).astype(np.int64)
-
-
 @lru_cache(maxsize=256)
 def target_bigrams(target: str) -> frozenset[str]:
     """Content bigrams of the target: two CJK or two Latin/digit characters, no function word."""
-    t = _clean(target)
+    t = clean(target)
     out: set[str] = set()
     for i in range(len(t) - 1):
         pair = t[i : i + 2]
@@ -118,7 +103,7 @@ def mask_target(text: str, target: str) -> tuple[str, float]:
 
     Returns the masked text and the share of the comment's characters that were covered.
     """
-    t = _clean(text)
+    t = clean(text)
     pairs = target_bigrams(target)
     if not pairs or len(t) < 2:
         return t, 0.0
@@ -133,52 +118,6 @@ def mask_target(text: str, target: str) -> tuple[str, float]:
         elif not out or out[-1] != TARGET_MARK:
             out.append(TARGET_MARK)
     return "".join(out), sum(covered) / len(t)
-
-
-@dataclass(frozen=True)
-class Features:
-    """A sparse batch: (row, column, value) triplets over ``2**BITS + len(DENSE)`` columns."""
-
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
-    n: int
-
-    @property
-    def width(self) -> int:
-        return (1 << BITS) + len(DENSE)
-
-
-def _batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Code points of the concatenated texts, the text index of each, and the lengths."""
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    codes = _codes("".join(texts)) if len(texts) else np.zeros(0, np.uint64)
-    return codes, np.repeat(np.arange(len(texts), dtype=np.int64), lengths), lengths
-
-
-def _gram_rows(
-    codes: np.ndarray, doc: np.ndarray, sizes: Sequence[int], salt: int, require: str = ""
-) -> tuple[np.ndarray, ...]:
-    """Rows and hashed columns of every k-gram inside one text (holding ``require``, if set)."""
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    for k in sizes:
-        keys = _keys(codes, k)
-        if not len(keys):
-            continue
-        start = doc[: len(keys)]
-        inside = start == doc[k - 1 : k - 1 + len(keys)]
-        if require:
-            mark = np.uint64(ord(require))
-            held = np.zeros(len(keys), dtype=bool)
-            for j in range(k):
-                held |= codes[j : j + len(keys)] == mark
-            inside &= held
-        rows.append(start[inside])
-        cols.append(_hash(keys[inside], salt + k))
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(rows), np.concatenate(cols)
 
 
 @lru_cache(maxsize=256)
@@ -229,29 +168,24 @@ def features(
     n = len(texts)
     if len(targets) != n:
         raise ValueError("texts and targets differ in length")
-    clean = [_clean(t) for t in texts]
-    codes, doc, lengths = _batch(clean)
-    r1, c1 = _gram_rows(codes, doc, (1, 2, 3), 0x51)
+    cleaned = [clean(t) for t in texts]
+    codes, doc, lengths = batch(cleaned)
+    r1, c1 = gram_rows(codes, doc, (1, 2, 3), 0x51)
     # Only masked grams that hold the placeholder: the others repeat the plain grams.
-    m_codes, m_doc, cover = _masked(codes, doc, lengths, [_clean(t) for t in targets])
-    r2, c2 = _gram_rows(m_codes, m_doc, (2, 3), 0x6D, require=TARGET_MARK)
-    rows = np.concatenate([r1, r2])
-    cols = np.concatenate([c1, c2])
-    vals = np.ones(len(rows), dtype=np.float64)
-    if len(rows):
-        pairs, counts = np.unique(rows * (1 << BITS) + cols, return_counts=True)
-        rows = pairs >> BITS
-        cols = pairs & ((1 << BITS) - 1)
-        vals = 1.0 + np.log(counts)
-        norm = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
-        vals = vals / norm[rows]
-    dense = _dense(clean, targets, cover, cues)
+    aims = [clean(t) for t in targets]
+    m_codes, m_doc, cover = _masked(codes, doc, lengths, aims)
+    r2, c2 = gram_rows(m_codes, m_doc, (2, 3), 0x6D, require=TARGET_MARK)
+    rows, cols, vals = log_counts(np.concatenate([r1, r2]), np.concatenate([c1, c2]), n)
+    dense = _dense(cleaned, targets, cover, cues)
     d_rows, d_cols = np.nonzero(dense)
     return Features(
         rows=np.concatenate([rows, d_rows.astype(np.int64)]),
         cols=np.concatenate([cols, (1 << BITS) + d_cols.astype(np.int64)]),
         vals=np.concatenate([vals, dense[d_rows, d_cols]]),
         n=n,
+        width=(1 << BITS) + len(DENSE),
+        texts=tuple(cleaned),
+        targets=tuple(aims),
     )
 
 
@@ -286,24 +220,6 @@ def _dense(
 
 
 @dataclass(frozen=True)
-class LinearModel:
-    """Weights ``(width, classes)`` and biases of a multinomial logistic regression."""
-
-    classes: tuple[str, ...]
-    weight: np.ndarray
-    bias: np.ndarray
-
-    def scores(self, x: Features) -> np.ndarray:
-        """Class log-odds ``(n, classes)``: a sparse dot product with ``np.add.at``."""
-        out = np.tile(self.bias.astype(np.float64), (x.n, 1))
-        if len(x.rows):
-            contrib = self.weight[x.cols].astype(np.float64) * x.vals[:, None]
-            for j in range(len(self.classes)):
-                out[:, j] += np.bincount(x.rows, weights=contrib[:, j], minlength=x.n)
-        return out
-
-
-@dataclass(frozen=True)
 class Stacker:
     """A small dense logistic regression over level-one scores and rule cues."""
 
@@ -321,7 +237,8 @@ class StanceModels:
     the two stackers that turn them and the rule cues into the five stances and three tones;
     ``genre``, one column: the log-odds that a text reads as a social-media post rather than a
     comment written to the drafters, and ``post_stack``, the stance stacker for such posts
-    (``analysis.stance.stance_scores`` mixes the two stackers by it)."""
+    (``analysis.stance.stance_scores`` mixes the two stackers by it); ``known``, the targets seen
+    often in training with weights of their own (``analysis.known_targets``), if any."""
 
     stance: LinearModel
     tone: LinearModel
@@ -329,6 +246,13 @@ class StanceModels:
     tone_stack: Stacker
     genre: LinearModel
     post_stack: Stacker
+    known: KnownTargets | None = None
+
+    def level_one(self, x: Features) -> np.ndarray:
+        """Favor/against/none log-odds (``stance.classes``): the general model's, blended with
+        the known target's own model for a comment under a known target."""
+        general = self.stance.scores(x)
+        return general if self.known is None else self.known.level_one(general, x)
 
     def post_likeness(self, x: Features) -> np.ndarray:
         """How much each text reads as a social-media post, 0–1 (``genre`` as a probability)."""
@@ -346,6 +270,11 @@ def save(models: StanceModels, path: Path = MODEL_PATH) -> None:
         arrays[f"{name}_w"] = part.weight.astype(np.float16)
         arrays[f"{name}_b"] = part.bias.astype(np.float32)
         arrays[f"{name}_classes"] = np.asarray(part.classes)
+    if models.known is not None:
+        arrays["known_keys"] = np.asarray(models.known.keys)
+        arrays["known_idf"] = models.known.idf.astype(np.float16)
+        arrays["known_w"] = models.known.model.weight.astype(np.float16)
+        arrays["known_b"] = models.known.model.bias.astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)
@@ -364,6 +293,16 @@ def _cached(path: str) -> StanceModels | None:
                     tuple(str(c) for c in data[f"{name}_classes"]),
                     data[f"{name}_w"].astype(np.float32),
                     data[f"{name}_b"].astype(np.float64),
+                )
+            if "known_keys" in data:
+                parts["known"] = KnownTargets(
+                    tuple(str(k) for k in data["known_keys"]),
+                    LinearModel(
+                        parts["stance"].classes,
+                        data["known_w"].astype(np.float32),
+                        data["known_b"].astype(np.float64),
+                    ),
+                    data["known_idf"].astype(np.float32),
                 )
     except (OSError, ValueError, KeyError, EOFError):
         return None

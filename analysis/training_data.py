@@ -32,6 +32,7 @@ __all__ = [
     "office_labels",
     "plan_targets",
     "sentiment",
+    "training_sets",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,3 +191,15 @@ def office_labels(paths: Sequence[Path]) -> tuple[list[Example], list[Example]]:
             elif text and tone:
                 toned.append(replace(example, group="office"))
     return stanced, toned
+
+
+def training_sets(
+    data: Path = DATA,
+) -> tuple[list[Example], list[Example], list[Example], list[Example]]:
+    """What the shipped model is trained on: every NLPCC post, the dev part of comments_dev,
+    the non-frozen two thirds of the sentiment corpora and of the citizens' messages."""
+    posts = nlpcc(data)
+    comments = [e for e in dev_comments(data) if not is_frozen(e.id)]
+    reviews = [e for e in sentiment(data) if not is_frozen(e.text)]
+    others = [e for e in citizen_messages(data) if not is_frozen(e.id)]
+    return posts, comments, reviews, others

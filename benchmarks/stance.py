@@ -89,6 +89,7 @@ def retrained(posts: Sequence[object]) -> object:
         shipped.tone_stack,
         parts.genre,
         parts.post_stack,
+        parts.known,
     )
 
 
@@ -103,7 +104,7 @@ def _read(models: object, held: Sequence[object]) -> tuple[list[str], list[str]]
         [e.target for e in held],  # type: ignore[attr-defined]
         [r.cues for r in readings],
     )
-    one = models.stance.scores(x).argmax(axis=1)  # type: ignore[attr-defined]
+    one = models.level_one(x).argmax(axis=1)  # type: ignore[attr-defined]
     to_nlpcc = {"favor": "FAVOR", "against": "AGAINST", "none": "NONE"}
     five = {"support": "FAVOR", "oppose": "AGAINST"}
     stacked = stance_scores(models, x, readings).argmax(axis=1)  # type: ignore[arg-type]

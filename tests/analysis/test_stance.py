@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import polarity, stance, stance_model, train_stance
+from analysis import fitting, polarity, stance, stance_model, train_stance
 from analysis.stance import POLARITIES, STANCES, StanceResult, classify, classify_many
 from analysis.stance_model import StanceModels
 from analysis.train_stance import Example, fit_level_one
@@ -332,10 +332,10 @@ def test_social_media_posts_have_their_own_stacker(tmp_path: Path) -> None:
 
 
 def test_out_of_fold_assignment_depends_only_on_the_seed() -> None:
-    folds = [train_stance._fold(f"d{i:03}", 7) for i in range(60)]
-    assert folds == [train_stance._fold(f"d{i:03}", 7) for i in range(60)]
-    assert folds != [train_stance._fold(f"d{i:03}", 8) for i in range(60)]
-    assert set(folds) == set(range(train_stance.FOLDS))
+    folds = [fitting.fold_of(f"d{i:03}", 7) for i in range(60)]
+    assert folds == [fitting.fold_of(f"d{i:03}", 7) for i in range(60)]
+    assert folds != [fitting.fold_of(f"d{i:03}", 8) for i in range(60)]
+    assert set(folds) == set(range(fitting.FOLDS))
 
 
 def _no_genre(like: stance_model.LinearModel) -> stance_model.LinearModel:
