@@ -274,10 +274,44 @@ def _row(
 # ---------------------------------------------------------------- moderation
 
 
+MODERATION_PAGE = 20  # comments of one section of the moderation queue on one page
+SECTIONS = ("pending", "flagged", "hidden")
+
+
+def _queue_pages(values: Any) -> dict[str, int]:
+    """The page asked for in each section of the moderation queue (``pending_page`` …)."""
+    return {s: max(1, parse_int(values.get(f"{s}_page") or "1", what="页码")) for s in SECTIONS}
+
+
+def _queue_query(pages: dict[str, int], **extra: Any) -> str:
+    query = {f"{s}_page": p for s, p in pages.items() if p > 1}
+    return urlencode({**extra, **query})
+
+
+def _section(rows: list[Any], name: str, pages: dict[str, int]) -> dict[str, Any]:
+    """One section's page of rows, clamped to its last page, with links to its neighbours."""
+    count = max(1, -(-len(rows) // MODERATION_PAGE))
+    page = min(pages[name], count)
+    pages[name] = page
+
+    def link(to: int) -> str:
+        return "?" + _queue_query({**pages, name: to}) + f"#{name}-h"
+
+    return {
+        "rows": rows[(page - 1) * MODERATION_PAGE : page * MODERATION_PAGE],
+        "total": len(rows),
+        "page": page,
+        "pages": count,
+        "previous": link(page - 1) if page > 1 else "",
+        "next": link(page + 1) if page < count else "",
+    }
+
+
 @protected
 async def moderation_queue(request: Request, caller: Caller) -> Response:
     state = state_of(request)
     draft = await guarded_draft(request, caller)
+    pages = _queue_pages(request.query_params)
 
     def load() -> dict[str, Any]:
         assert draft.id is not None
@@ -296,10 +330,14 @@ async def moderation_queue(request: Request, caller: Caller) -> Response:
             hidden = review.comments_with_status(session, draft.id, "hidden")
             titles = clause_titles(session, draft.id)
             tz = state.settings.timezone
+            sections = {
+                name: _section(rows, name, pages)
+                for name, rows in zip(SECTIONS, (pending, flagged, hidden), strict=True)
+            }
+            for part in sections.values():
+                part["rows"] = [_row(c, notes.get(c.id or 0), titles, tz) for c in part["rows"]]
             return {
-                "pending": [_row(c, notes.get(c.id or 0), titles, tz) for c in pending],
-                "flagged": [_row(c, notes.get(c.id or 0), titles, tz) for c in flagged],
-                "hidden": [_row(c, notes.get(c.id or 0), titles, tz) for c in hidden],
+                **sections,
                 "digest_known": digest is not None,
                 "log": storage.audit_log(session, limit=50, target_prefix=f"{draft.slug}#"),
             }
@@ -311,6 +349,7 @@ async def moderation_queue(request: Request, caller: Caller) -> Response:
         caller=caller,
         draft=draft,
         done=request.query_params.get("done") == "1",
+        pages=pages,
         **data,
     )
 
@@ -321,6 +360,7 @@ async def moderate(request: Request, caller: Caller) -> Response:
     draft = await guarded_draft(request, caller)
     values = await form_values(request)
     comment_id = parse_int(values.get("comment_id"), what="意见")
+    back = _queue_pages(values)
 
     def save() -> None:
         with state.session() as session:
@@ -334,4 +374,6 @@ async def moderate(request: Request, caller: Caller) -> Response:
             )
 
     await run_in_threadpool(save)
-    return RedirectResponse(f"/drafter/drafts/{draft.slug}/moderation?done=1", status_code=303)
+    # Back to the pages the drafter was on (each clamped again if its section shrank).
+    query = _queue_query(back, done=1)
+    return RedirectResponse(f"/drafter/drafts/{draft.slug}/moderation?{query}", status_code=303)
