@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from analysis import Digest
 from comments import corrections, messages, period, storage, views
 from comments.errors import InputError
 from comments.intake import normalise_receipt
 from comments.storage import corrections as stored_corrections
+from comments.storage.models import Draft
 from comments.web import common as web
 from comments.web import openapi as openapi_doc
 from comments.web.drafter.common import Caller, fresh_digest, load_draft, protected
@@ -134,6 +136,28 @@ async def get_digest_markdown(request: Request, caller: Caller) -> Response:
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
+def _digest_to_correct(request: Request, draft: Draft, payload: Any) -> Digest:
+    """The digest a correction is recorded against. A comment's own fields (no point named)
+    need only that comment's reading, the "before" of the audit row: the last digest kept
+    serves while it holds the comment and nobody has corrected the comment since, so a script
+    correcting comment after comment does not wait for the whole draft to be recomputed after
+    each. A point needs the current digest."""
+    state = web.state_of(request)
+    kept = state.digests.latest(draft.id) if draft.id is not None else None
+    comment = payload.get("comment") if isinstance(payload, dict) else None
+    if (
+        kept is not None
+        and isinstance(comment, int)
+        and "cluster" not in payload
+        and any(n.id == comment for n in kept.digest.comments)
+    ):
+        with state.session() as session:
+            rows = stored_corrections.corrections_of(session, draft.id, str(comment))  # type: ignore[arg-type]
+        if all((row.id or 0) <= kept.fingerprint.corrections for row in rows):
+            return kept.digest
+    return fresh_digest(request, draft)
+
+
 @protected
 async def post_correction(request: Request, caller: Caller) -> Response:
     """``POST /api/drafts/{slug}/corrections``: 201 with the stored corrections."""
@@ -142,7 +166,7 @@ async def post_correction(request: Request, caller: Caller) -> Response:
 
     def run() -> list[dict[str, Any]]:
         draft = load_draft(request, caller)
-        digest = fresh_digest(request, draft)
+        digest = _digest_to_correct(request, draft, payload)
         with state.session() as session:
             rows = corrections.correct(session, draft, digest, caller.drafter.name, payload)
             session.commit()

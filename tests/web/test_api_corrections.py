@@ -236,3 +236,45 @@ async def test_a_comment_moved_by_hand_can_be_split_out_and_merged_again(client,
     await correct(client, me, {"cluster": new, "merge_into": broadband})
     d = await digest(client, me)
     assert ids[4] in cluster(d, broadband)["members"]
+
+
+async def test_correcting_comment_after_comment_does_not_recompute_the_draft_each_time(
+    client, app, me, monkeypatch
+):
+    ids = [await post(client, body) for body in [*BROADBAND, *PARKING]]
+    before = await digest(client, me)
+    late = await post(client, "这一条的期限太短了。")  # the kept digest is stale now
+    service = app.state.comments.digests
+    computed = []
+    real_get = service.get
+
+    def counted_get(draft, *args, **kwargs):
+        computed.append(draft.id)
+        return real_get(draft, *args, **kwargs)
+
+    monkeypatch.setattr(service, "get", counted_get)
+    # Comment after comment: the reading the drafter saw is the "before", no recompute.
+    out = await correct(client, me, {"comment": ids[0], "stance": "oppose"})
+    assert out["corrections"][0]["previous"] == note(before, ids[0])["stance"]
+    await correct(client, me, {"comment": ids[1], "polarity": "neg"})
+    assert computed == []
+    # A comment the kept digest does not hold: the current digest (which then holds it).
+    await correct(client, me, {"comment": late, "stance": "oppose"})
+    assert len(computed) == 1
+    # Corrected before that digest was made: the kept reading already has the person's value.
+    out = await correct(client, me, {"comment": ids[0], "stance": "suggest"})
+    assert out["corrections"][0]["previous"] == "oppose"
+    assert len(computed) == 1
+    # Corrected since: the "before" must be the person's value, so the current digest again.
+    out = await correct(client, me, {"comment": late, "stance": "support"})
+    assert out["corrections"][0]["previous"] == "oppose"
+    assert len(computed) == 2
+    # Anything naming a point needs the current digest.
+    key = note(before, ids[2])["cluster"]
+    await correct(client, me, {"cluster": key, "label": "宽带垄断"})
+    assert len(computed) == 3
+    after = await digest(client, me)
+    assert (note(after, ids[0])["stance"], note(after, ids[0])["reviewed"]) == ("suggest", True)
+    assert note(after, ids[1])["polarity"] == "neg"
+    assert note(after, late)["stance"] == "support"
+    assert cluster(after, key)["label"] == "宽带垄断"
