@@ -141,11 +141,17 @@ def stance_scores(models: StanceModels, x: Features, readings: Sequence[RuleRead
     反问 and 抱怨 are how people oppose) mostly the second's. The square keeps a comment that reads
     only a little like a post with the first."""
     inputs = stance_inputs(models.level_one(x), readings)
-    return mix_stances(
+    mixed = mix_stances(
         models.stance_stack.scores(inputs),
         models.post_stack.scores(inputs),
         models.post_likeness(x),
     )
+    known = models.known
+    if known is not None and known.stack is not None:
+        rows = [i for i, t in enumerate(x.targets) if known.match(t)]
+        if rows:  # under a known target: its own stacker, which learned from the blend
+            mixed[rows] = log_softmax(known.stack.scores(inputs[rows]))
+    return mixed
 
 
 def mix_stances(
