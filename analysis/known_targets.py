@@ -45,6 +45,7 @@ __all__ = [
     "MIN_KEY",
     "MIN_KNOWN",
     "KnownTargets",
+    "blend",
     "known_features",
     "target_key",
 ]
