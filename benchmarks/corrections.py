@@ -16,7 +16,7 @@ then near copies (``analysis.corrections.propagate``). Printed apart:
   baseline flatters, but campaign copies (k1–k3) are whole here and show what spreading a
   corrected stance to near copies does.
 - ``nlpcc_loto`` (with ``--nlpcc``): each NLPCC 2016 target as one draft of Weibo posts, the
-  stance reading (level one, genre model, both stackers) retrained without that target (as
+  stance reading (level one, genre model, the stackers) retrained without that target (as
   ``benchmarks/stance.py`` does); the model's own five-way reading before and after
   learning from the corrected posts (FAVOR/AGAINST/NONE as support/oppose/other).
 
@@ -112,7 +112,7 @@ def curve(rows: list[dict], targets: dict[str, str], draws: int) -> dict:
 
 def nlpcc_curve(draws: int) -> dict:
     """Each NLPCC target as one draft that the stance reading never saw (level one, the genre
-    model and both stackers retrained without it, as ``benchmarks/stance.py`` does), learning
+    model and the stackers retrained without it, as ``benchmarks/stance.py`` does), learning
     from 5/10/20 % of its posts corrected."""
     from stance import retrained  # benchmarks/stance.py
 
