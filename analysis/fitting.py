@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.grams import Features, LinearModel, Stacker
+from analysis.grams import Features, LinearModel
+from analysis.stance_model import Stacker
 from analysis.training_data import Example
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Hashed character n-grams and the linear models over them, in numpy alone.
+"""Hashed character n-grams and linear models over them, in numpy alone.
 
 The learned stance, tone and known-target models (``analysis.stance_model``,
 ``analysis.known_targets``) share these: a batch of texts becomes one array of code points, every
@@ -20,7 +20,6 @@ __all__ = [
     "BITS",
     "Features",
     "LinearModel",
-    "Stacker",
     "batch",
     "clean",
     "gram_rows",
@@ -137,15 +136,3 @@ class LinearModel:
             for j in range(len(self.classes)):
                 out[:, j] += np.bincount(x.rows, weights=contrib[:, j], minlength=x.n)
         return out
-
-
-@dataclass(frozen=True)
-class Stacker:
-    """A small dense logistic regression over level-one scores and rule cues."""
-
-    classes: tuple[str, ...]
-    weight: np.ndarray  # (inputs, classes)
-    bias: np.ndarray
-
-    def scores(self, inputs: np.ndarray) -> np.ndarray:
-        return inputs @ self.weight.astype(np.float64) + self.bias.astype(np.float64)

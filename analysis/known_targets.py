@@ -12,11 +12,8 @@ For a comment filed under a known target the level one is the blend ``KNOWN_SHAR
 model's log-probabilities + the rest × the general one's. A target is known when its content
 characters (CJK, Latin letters, digits) contain a known key: a clause that states the topic
 ("关于深圳禁摩限电") matches "深圳禁摩限电". Any other target is read by the general model alone,
-exactly as without this part. The five stances of a text under a known target come from a
-stacker of their own (``stack``), learned from the blend it reads; the other stackers learn from
-the general level one, which is all a new draft's clauses get. ``MIN_KNOWN``, ``KNOWN_SHARE``
-and the known model's regularisation were chosen by cross-validation on the NLPCC training posts
-(docs/evaluation.md).
+exactly as without this part. ``MIN_KNOWN``, ``KNOWN_SHARE`` and the known model's
+regularisation were chosen by cross-validation on the NLPCC training posts (docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -29,16 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from analysis.grams import (
-    BITS,
-    Features,
-    LinearModel,
-    Stacker,
-    batch,
-    gram_rows,
-    log_counts,
-    log_softmax,
-)
+from analysis.grams import BITS, Features, LinearModel, batch, gram_rows, log_counts, log_softmax
 
 __all__ = [
     "KNOWN_SHARE",
@@ -100,13 +88,11 @@ def blend(general: np.ndarray, known: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class KnownTargets:
     """The known keys, the logistic regression over their salted n-grams (the level one's
-    classes, in its order), the idf weight of each hashed column, and ``stack``: the five-way
-    stance stacker for texts under a known target, learned from the blended level one."""
+    classes, in its order) and the idf weight of each hashed column."""
 
     keys: tuple[str, ...]
     model: LinearModel
     idf: np.ndarray
-    stack: Stacker | None = None
 
     def match(self, target: str) -> str:
         """The known key ``target`` holds (the longest, if several), or ``""``."""

@@ -142,17 +142,11 @@ def stance_scores(models: StanceModels, x: Features, readings: Sequence[RuleRead
     only a little like a post with the first. A comment under a known target
     (``analysis.known_targets``) is decided by that part's own stacker instead."""
     inputs = stance_inputs(models.level_one(x), readings)
-    mixed = mix_stances(
+    return mix_stances(
         models.stance_stack.scores(inputs),
         models.post_stack.scores(inputs),
         models.post_likeness(x),
     )
-    known = models.known
-    if known is not None and known.stack is not None:
-        rows = [i for i, t in enumerate(x.targets) if known.match(t)]
-        if rows:  # under a known target: its own stacker, which learned from the blend
-            mixed[rows] = log_softmax(known.stack.scores(inputs[rows]))
-    return mixed
 
 
 def mix_stances(

@@ -31,16 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.grams import (
-    BITS,
-    Features,
-    LinearModel,
-    Stacker,
-    batch,
-    clean,
-    gram_rows,
-    log_counts,
-)
+from analysis.grams import BITS, Features, LinearModel, batch, clean, gram_rows, log_counts
 from analysis.known_targets import KnownTargets
 from analysis.polarity import _keys
 
@@ -51,7 +42,6 @@ __all__ = [
     "TARGET_MARK",
     "Features",
     "LinearModel",
-    "Stacker",
     "StanceModels",
     "features",
     "load",
@@ -230,6 +220,18 @@ def _dense(
 
 
 @dataclass(frozen=True)
+class Stacker:
+    """A small dense logistic regression over level-one scores and rule cues."""
+
+    classes: tuple[str, ...]
+    weight: np.ndarray  # (inputs, classes)
+    bias: np.ndarray
+
+    def scores(self, inputs: np.ndarray) -> np.ndarray:
+        return inputs @ self.weight.astype(np.float64) + self.bias.astype(np.float64)
+
+
+@dataclass(frozen=True)
 class StanceModels:
     """The shipped models: stance toward the target (favor/against/none), tone (pos/neg/neu),
     the two stackers that turn them and the rule cues into the five stances and three tones;
@@ -273,9 +275,6 @@ def save(models: StanceModels, path: Path = MODEL_PATH) -> None:
         arrays["known_idf"] = models.known.idf.astype(np.float16)
         arrays["known_w"] = models.known.model.weight.astype(np.float16)
         arrays["known_b"] = models.known.model.bias.astype(np.float32)
-        if models.known.stack is not None:
-            arrays["known_stack_w"] = models.known.stack.weight.astype(np.float16)
-            arrays["known_stack_b"] = models.known.stack.bias.astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)
@@ -304,13 +303,6 @@ def _cached(path: str) -> StanceModels | None:
                         data["known_b"].astype(np.float64),
                     ),
                     data["known_idf"].astype(np.float32),
-                    Stacker(
-                        parts["stance_stack"].classes,
-                        data["known_stack_w"].astype(np.float32),
-                        data["known_stack_b"].astype(np.float64),
-                    )
-                    if "known_stack_w" in data
-                    else None,
                 )
     except (OSError, ValueError, KeyError, EOFError):
         return None

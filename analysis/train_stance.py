@@ -17,10 +17,9 @@ from the sentiment corpora and the dev comments) — and the genre model (social
 NLPCC and smp2020, against the comments and the citizens' messages); beside the level one, the
 known targets' own model (``analysis.known_targets``: every target with ``MIN_KNOWN`` labelled
 texts, which is the five NLPCC topics, or a clause an office labelled that often). Level two:
-small stackers that read the level one's scores (out of fold) with the rule cues: five stances
-for comments and another for posts, both from the general level one (mixed by the genre,
-``analysis.stance.stance_scores``); five for texts under a known target, from the blend; three
-tones.
+small stackers that read the general level one's scores (out of fold; at run time, under a
+known target, the blend) with the rule cues: five stances for comments, another for posts
+(mixed by the genre, ``analysis.stance.stance_scores``), three tones.
 Fixed seed, one command, about two minutes on one core. Writes ``analysis/data/stance_model.npz``
 (``--output`` elsewhere). ``--labels FILE...`` adds an office's confirmed labels, exported with
 ``comments export SLUG --labels``, to the in-domain comments, so an office can retrain on its
@@ -33,7 +32,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,7 +52,6 @@ from analysis.known_targets import (
     MIN_KEY,
     MIN_KNOWN,
     KnownTargets,
-    blend,
     known_features,
     target_key,
 )
@@ -157,45 +154,25 @@ class StanceParts(NamedTuple):
 
 
 def _known(
-    train: Sequence[Example],
-    labels: Sequence[str],
-    weights: Sequence[float],
-    pool: Sequence[Example],
-    seed: int,
-) -> tuple[KnownTargets | None, dict[str, np.ndarray]]:
-    """The known targets' own model (``analysis.known_targets``; every target with at least
-    ``MIN_KNOWN`` labelled texts), or ``None``; and, for each ``pool`` text under a known
-    target, its scores from a model that did not see that text's fold."""
+    train: Sequence[Example], labels: Sequence[str], weights: Sequence[float]
+) -> KnownTargets | None:
+    """The known targets' own model (``analysis.known_targets``): every target with at least
+    ``MIN_KNOWN`` labelled texts, or ``None``."""
     counts = Counter(target_key(e.target) for e in train)
     keys = tuple(sorted(k for k, n in counts.items() if n >= MIN_KNOWN and len(k) >= MIN_KEY))
     probe = KnownTargets(keys, LinearModel(LEVEL_ONE, np.zeros((1, 3)), np.zeros(3)), np.ones(1))
-
-    def under(examples: Sequence[Example]) -> tuple[list[Example], list[str]]:
-        found = [(e, probe.match(e.target)) for e in examples]
-        return [e for e, k in found if k], [k for _, k in found if k]
-
-    rows, keyed = under(train)
-    at = {e.id: i for i, e in enumerate(train)}
-    y = [labels[at[e.id]] for e in rows]
+    picked = [(i, probe.match(e.target)) for i, e in enumerate(train)]
+    rows = [i for i, k in picked if k]
+    keyed = [k for _, k in picked if k]
+    y = [labels[i] for i in rows]
     if len(set(y)) < 2:
-        return None, {}
-    texts = [clean(e.text) for e in rows]
+        return None
+    texts = [clean(train[i].text) for i in rows]
     df = np.bincount(known_features(texts, keyed).cols, minlength=1 << BITS)
     idf = (np.log((1 + len(rows)) / (1 + df)) + 1).astype(np.float16).astype(np.float64)
-    scored, scored_keys = under(pool)
-    model, oof = out_of_fold(
-        rows,
-        y,
-        [weights[at[e.id]] for e in rows],
-        scored,
-        LEVEL_ONE,
-        C_KNOWN,
-        seed,
-        to_csr(known_features(texts, keyed, idf)),
-        to_csr(known_features([clean(e.text) for e in scored], scored_keys, idf)),
-    )
-    known = KnownTargets(keys, model, idf.astype(np.float32))
-    return known, dict(zip([e.id for e in scored], oof, strict=True))
+    x = to_csr(known_features(texts, keyed, idf))
+    model = fit_logistic(x, y, [weights[i] for i in rows], LEVEL_ONE, C_KNOWN)
+    return KnownTargets(keys, model, idf.astype(np.float32))
 
 
 def fit_stance(
@@ -221,7 +198,10 @@ def fit_stance(
     stance, s_oof = out_of_fold(
         s_train, s_labels, s_weights, pool, LEVEL_ONE, C_STANCE, seed, x_s, x_pool
     )
-    known, k_oof = _known(s_train, s_labels, s_weights, pool, seed)
+    # The stackers learn from the general level one only: they must serve a new draft's
+    # targets, which no known model covers (trained on the blend, they lean on it and lose
+    # 0.013 F_avg on unseen NLPCC targets); under a known target they read the blend.
+    known = _known(s_train, s_labels, s_weights)
 
     # The genre model, and each comment's post-likeness from one that did not see its fold.
     extra = [*weibo, *others]
@@ -249,23 +229,6 @@ def fit_stance(
         if len({stack_y[i] for i in mine}) > 1
         else stance_stack
     )
-    # These two learn from the general level one only: they must serve a new draft's targets,
-    # which no known model covers (trained on the blend they lean on it and lose 0.013 F_avg on
-    # unseen NLPCC targets). Texts under a known target get a stacker of their own, which
-    # learns from the blend it will read.
-    under = [i for i, e in enumerate(pool) if e.id in k_oof]
-    if known is not None and len({stack_y[i] for i in under}) > 1:
-        blended = blend(s_oof[under], np.asarray([k_oof[pool[i].id] for i in under]))
-        known = replace(
-            known,
-            stack=fit_stacker(
-                stance_inputs(blended, [readings[pool[i].id] for i in under]),
-                [stack_y[i] for i in under],
-                [1.0] * len(under),
-                STANCES,
-                C_STACK,
-            ),
-        )
     return StanceParts(stance, genre, stance_stack, post_stack, likeness, readings, known)
 
 
