@@ -139,8 +139,8 @@ def stance_scores(models: StanceModels, x: Features, readings: Sequence[RuleRead
     probabilities are mixed by the square of ``post_likeness``: a comment that reads as written to
     the drafters gets the first's answer; a social-media post pasted into the service (where
     反问 and 抱怨 are how people oppose) mostly the second's. The square keeps a comment that reads
-    only a little like a post with the first. A comment under a known target
-    (``analysis.known_targets``) is decided by that part's own stacker instead."""
+    only a little like a post with the first. Under a known target (``analysis.known_targets``)
+    the stackers read the blended level one."""
     inputs = stance_inputs(models.level_one(x), readings)
     return mix_stances(
         models.stance_stack.scores(inputs),
