@@ -83,9 +83,6 @@ def shipped_scores(model: LinearModel, x: object) -> np.ndarray:
     return np.asarray(x @ w) + model.bias  # type: ignore[operator]
 
 
-# Weights: the in-domain comments are few; NLPCC posts teach the stackers less than they do.
-
-
 def out_of_fold(
     train: Sequence[Example],
     labels: Sequence[str],

@@ -35,6 +35,7 @@ __all__ = [
     "KnownTargets",
     "blend",
     "known_features",
+    "match_key",
     "target_key",
 ]
 
@@ -74,7 +75,8 @@ def known_features(
 
 
 @lru_cache(maxsize=1024)
-def _match(keys: tuple[str, ...], target: str) -> str:
+def match_key(keys: tuple[str, ...], target: str) -> str:
+    """The key of ``keys`` that ``target``'s content holds (the longest, if several), or ``""``."""
     content = target_key(target)
     found = [k for k in keys if k in content]
     return max(found, key=lambda k: (len(k), k)) if found else ""
@@ -96,7 +98,7 @@ class KnownTargets:
 
     def match(self, target: str) -> str:
         """The known key ``target`` holds (the longest, if several), or ``""``."""
-        return _match(self.keys, target)
+        return match_key(self.keys, target)
 
     def features(self, texts: Sequence[str], targets: Sequence[str]) -> Features:
         return known_features(texts, [self.match(t) for t in targets], self.idf)
@@ -108,7 +110,7 @@ class KnownTargets:
         rows = [i for i, k in enumerate(keys) if k]
         if not rows:
             return general
-        kx = known_features([x.texts[i] for i in rows], [keys[i] for i in rows], self.idf)
+        kx = self.features([x.texts[i] for i in rows], [x.targets[i] for i in rows])
         out = general.astype(np.float64, copy=True)
         out[rows] = blend(general[rows], self.model.scores(kx))
         return out

@@ -66,7 +66,7 @@ def test_training_gives_a_target_its_own_weights_only_with_enough_labels(tmp_pat
     parts = train_stance.fit_stance(posts, comments, reviews)
     assert parts.known is not None
     assert parts.known.keys == (target_key(often),)
-    stack, tone_stack = _identity_stackers()
+    _, tone_stack = _identity_stackers()
     models = StanceModels(
         parts.stance,
         parts.stance,
