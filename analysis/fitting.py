@@ -25,6 +25,7 @@ __all__ = [
     "out_of_fold",
     "shipped_scores",
     "to_csr",
+    "used_columns",
 ]
 
 FOLDS = 5
@@ -47,12 +48,37 @@ def fit_logistic(
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=c, max_iter=300, tol=1e-3)
-    clf.fit(x, list(y), sample_weight=np.asarray(weights, dtype=np.float64))
-    return as_linear(clf, classes)
+    used, x_used = used_columns(x)
+    clf.fit(x_used, list(y), sample_weight=np.asarray(weights, dtype=np.float64))
+    return as_linear(clf, classes, used=used, width=x.shape[1])  # type: ignore[attr-defined]
 
 
-def as_linear(clf: object, classes: Sequence[str]) -> LinearModel:
+def used_columns(x: Any) -> tuple[np.ndarray, Any]:
+    """The columns of a csr matrix that hold a value, and the matrix cut down to them.
+
+    Hashed features leave most of the 2^18 columns empty in any training set. Under the L2
+    penalty an empty column's weight is exactly zero, so fitting on the used columns alone
+    reaches the same model; it spares the optimiser a parameter vector ten to a hundred times
+    longer than it needs.
+    """
+    used = np.flatnonzero(np.bincount(x.indices, minlength=x.shape[1]))
+    return used, x[:, used]
+
+
+def as_linear(
+    clf: object,
+    classes: Sequence[str],
+    *,
+    used: np.ndarray | None = None,
+    width: int | None = None,
+) -> LinearModel:
+    """A fitted sklearn classifier as a ``LinearModel`` over ``classes``; fitted on the ``used``
+    columns of a ``width``-column matrix, its weights go back to their columns (zero elsewhere)."""
     coef = np.asarray(clf.coef_, dtype=np.float64)  # type: ignore[attr-defined]
+    if used is not None and width is not None:
+        full = np.zeros((coef.shape[0], width))
+        full[:, used] = coef
+        coef = full
     bias = np.asarray(clf.intercept_, dtype=np.float64)  # type: ignore[attr-defined]
     learned = [str(c) for c in clf.classes_]  # type: ignore[attr-defined]
     if coef.shape[0] == 1:  # two classes: sklearn keeps one row, the log-odds of the second

@@ -46,6 +46,7 @@ from analysis.fitting import (
     out_of_fold,
     shipped_scores,
     to_csr,
+    used_columns,
 )
 from analysis.grams import LinearModel, clean
 from analysis.known_targets import (
@@ -132,9 +133,10 @@ def _genre(
     width = x.shape[1]
     clf = LogisticRegression(C=C_GENRE, max_iter=500, tol=1e-3)
     labels = [1] * len(posts) + [0] * (n - len(posts))
-    clf.fit(x[:, : 1 << BITS], labels, sample_weight=weights)
+    used, x_used = used_columns(x[:, : 1 << BITS])
+    clf.fit(x_used, labels, sample_weight=weights)
     weight = np.zeros((width, 1))
-    weight[: 1 << BITS, 0] = clf.coef_[0]
+    weight[used, 0] = clf.coef_[0]
     return LinearModel(("post",), weight, np.asarray([float(clf.intercept_[0])]))
 
 
