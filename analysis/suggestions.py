@@ -15,12 +15,11 @@ drafter sees it. Suggestions asking for the same change are merged; the id is
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from analysis.duplicates import fold
 from analysis.models import Suggestion
-from analysis.text import to_simplified
+from analysis.text import nfkc, to_simplified
 
 _O = r"[“\"‘'「『]?"
 _C = r"[”\"’'」』]?"
@@ -109,7 +108,7 @@ def extract(text: str) -> list[tuple[str, str, str]]:
     [('replace', '鼓励', '支持')]
     """
     # The patterns are simplified Chinese; a comment typed in traditional script asks the same.
-    body = to_simplified(unicodedata.normalize("NFKC", text))
+    body = to_simplified(nfkc(text))
     if not any(t in body for t in _TRIGGERS):
         return []
     found: list[tuple[str, str, str]] = []

@@ -79,3 +79,20 @@ def test_sentences_of_empty_or_punctuation_only_text() -> None:
     assert sentences("") == []
     assert sentences("。。。") == []
     assert sentences(None) == []  # type: ignore[arg-type]
+
+
+def test_nfkc_agrees_with_unicodedata_on_mixed_text() -> None:
+    import random
+    import unicodedata
+
+    from analysis.text import nfkc
+
+    # Full-width forms, combining marks after them, compatibility characters (①, ㎡, ﬁ, ｶ),
+    # Hangul jamo, CJK and ASCII: every piece NFKC treats specially, in random mixtures.
+    pieces = list("建议（一）：删除第５条，ＡＢＣ１２３　") + [
+        "\u0301", "\u0308", "①", "㎡", "ﬁ", "ｶ", "ﾞ", "\u1100", "\u1161", "e", "A", " ", "½", "™",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
