@@ -59,14 +59,14 @@ async def get_draft(request: Request) -> Response:
     return JSONResponse(data)
 
 
-async def json_object(request: Request) -> dict[str, Any]:
+async def json_object(request: Request, state: web.State) -> dict[str, Any]:
     """The JSON object a POST carries: 415 unless ``application/json``, 403 from another site."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise InputError(
             "unsupported_media_type", "请以 application/json 格式提交意见。", status=415
         )
-    if cross_site(request.scope, web.state_of(request).settings.origins):
+    if cross_site(request.scope, state.settings.origins):
         raise InputError("cross_site", "不接受从其他网站的页面提交的意见。", status=403)
     raw = await request.body()
     try:
@@ -85,7 +85,7 @@ async def post_comment(request: Request) -> Response:
     security headers, the error handlers).
     """
     state = web.state_of(request)
-    payload = await json_object(request)
+    payload = await json_object(request, state)
     key = request.headers.get("idempotency-key")
     if key is not None and "idempotency_key" not in payload:
         payload["idempotency_key"] = key
@@ -161,8 +161,8 @@ def _digest_to_correct(request: Request, draft: Draft, payload: Any) -> Digest:
 @protected
 async def post_correction(request: Request, caller: Caller) -> Response:
     """``POST /api/drafts/{slug}/corrections``: 201 with the stored corrections."""
-    payload = await json_object(request)
     state = web.state_of(request)
+    payload = await json_object(request, state)
 
     def run() -> list[dict[str, Any]]:
         draft = load_draft(request, caller)
