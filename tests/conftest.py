@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -21,6 +21,7 @@ from comments.settings import Settings
 from comments.storage.db import make_engine, migrate
 from comments.storage.models import Draft
 from comments.web.app import create_app
+from tests import templates
 
 PG_URL = os.environ.get("COMMENTS_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -46,14 +47,14 @@ def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RateLimiter, "clock", staticmethod(lambda: start + time.time() - started))
 
 
-@pytest.fixture
-def real_rate_window() -> None:
-    """For a test whose limits count in a server process of its own: near the end of a real
-    window, wait for the next one to begin."""
+def real_rate_window(seconds: float = 5.0) -> None:
+    """For a test whose limits count in a server process of its own, called just before the
+    requests that must fall in one window: with less than ``seconds`` of the current window
+    left, wait for the next one to begin (at most ``seconds``)."""
     from comments.intake.ratelimit import WINDOW
 
     left = WINDOW - time.time() % WINDOW
-    if left < 20:
+    if left < seconds:
         time.sleep(left + 0.05)
 
 
@@ -69,7 +70,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
+    admin = templates.admin(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
@@ -78,13 +79,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The test's database, migrated: a copy of a database the migrations built once."""
+    templates.fill(database_url, tmp_path_factory)
     eng = make_engine(database_url)
-    migrate(eng)
+    migrate(eng)  # on the copy, a check that it is at the newest revision
     yield eng
     eng.dispose()
 
