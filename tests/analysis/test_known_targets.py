@@ -12,7 +12,7 @@ from analysis.grams import LinearModel
 from analysis.known_targets import MIN_KNOWN, KnownTargets, target_key
 from analysis.stance_model import StanceModels
 from analysis.training_data import Example, nlpcc
-from tests.analysis.test_stance import _identity_stackers, _synthetic
+from tests.analysis.stance_fixtures import identity_stackers, synthetic
 
 
 def _probe(*keys: str) -> KnownTargets:
@@ -51,7 +51,7 @@ def test_the_shipped_model_knows_the_nlpcc_topics_and_nothing_else() -> None:
 
 
 def test_training_gives_a_target_its_own_weights_only_with_enough_labels(tmp_path: Path) -> None:
-    posts, comments, reviews = _synthetic()
+    posts, comments, reviews = synthetic()
     # One topic labelled often enough, where the stance is in words only this topic uses.
     often = "禁止燃放烟花"
     words = [
@@ -66,7 +66,7 @@ def test_training_gives_a_target_its_own_weights_only_with_enough_labels(tmp_pat
     parts = train_stance.fit_stance(posts, comments, reviews)
     assert parts.known is not None
     assert parts.known.keys == (target_key(often),)
-    _, tone_stack = _identity_stackers()
+    _, tone_stack = identity_stackers()
     models = StanceModels(
         parts.stance,
         parts.stance,

@@ -13,6 +13,7 @@ from analysis import fitting, polarity, stance, stance_model, train_stance
 from analysis.stance import POLARITIES, STANCES, StanceResult, classify, classify_many
 from analysis.stance_model import StanceModels
 from analysis.train_stance import Example, fit_level_one
+from tests.analysis.stance_fixtures import identity_stackers, synthetic
 
 DEV = Path(__file__).parents[1] / "data" / "dev_comments.jsonl"
 
@@ -244,48 +245,13 @@ def test_targets_must_match_the_texts() -> None:
         classify_many(["支持"], ["a", "b"])
 
 
-def _synthetic() -> tuple[list[Example], list[Example], list[Example]]:
-    posts = []
-    for i, (text, label) in enumerate(
-        [
-            ("坚决支持{t}，早就该这样", "favor"),
-            ("反对{t}，太折腾人了", "against"),
-            ("今天天气不错，出去走走", "none"),
-            ("{t}是好事，赞成", "favor"),
-            ("{t}根本行不通", "against"),
-            ("周末去看了电影", "none"),
-        ]
-        * 3
-    ):
-        target = ("禁止燃放烟花", "延长公示期限", "开放数据")[i % 3]
-        posts.append(Example(f"p{i}", text.format(t=target), target, label, group=target))
-    comments = [
-        Example("c1", "建议把期限改为三十日。", "公示期限为七日。", "suggest", "neu", "dev"),
-        Example("c2", "请问公示在哪里看？", "公示期限为七日。", "question", "neu", "dev"),
-        Example("c3", "支持，七日太短了也没关系", "公示期限为七日。", "support", "pos", "dev"),
-        Example("c4", "七日公示就是走过场", "公示期限为七日。", "oppose", "neg", "dev"),
-        Example("c5", "今天天气不错", "公示期限为七日。", "other", "neu", "dev"),
-    ] * 2
-    comments = [
-        Example(f"{e.id}{i}", e.text + "。" * i, e.target, e.stance, e.tone, "dev")
-        for i, e in enumerate(comments)
-    ]
-    reviews = [
-        Example(f"r{i}", text, "", tone=tone, group="review")
-        for i, (text, tone) in enumerate(
-            [("很好吃，满意", "pos"), ("太难吃了，差评", "neg"), ("一般般，还行", "neu")] * 4
-        )
-    ]
-    return posts, comments, reviews
-
-
 def test_training_is_reproducible(tmp_path: Path) -> None:
-    posts, comments, _ = _synthetic()
+    posts, comments, _ = synthetic()
     first = fit_level_one(posts, comments)
     second = fit_level_one(posts, comments)
     assert np.array_equal(first.weight, second.weight)
     assert np.array_equal(first.bias, second.bias)
-    stack, tone_stack = _identity_stackers()
+    stack, tone_stack = identity_stackers()
     models = StanceModels(first, first, stack, tone_stack, _no_genre(first), stack)
     stance_model.save(models, tmp_path / "m.npz")
     loaded = stance_model.load(tmp_path / "m.npz")
@@ -294,7 +260,7 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_social_media_posts_have_their_own_stacker(tmp_path: Path) -> None:
-    posts, comments, reviews = _synthetic()
+    posts, comments, reviews = synthetic()
     weibo = [
         Example(f"s{i}", text, "", tone="neu", group="smp2020")
         for i, text in enumerate(
@@ -340,9 +306,3 @@ def test_out_of_fold_assignment_depends_only_on_the_seed() -> None:
 
 def _no_genre(like: stance_model.LinearModel) -> stance_model.LinearModel:
     return stance_model.LinearModel(("post",), np.zeros((like.weight.shape[0], 1)), np.zeros(1))
-
-
-def _identity_stackers() -> tuple[stance_model.Stacker, stance_model.Stacker]:
-    s = stance_model.Stacker(STANCES, np.zeros((35, 5)), np.zeros(5))
-    t = stance_model.Stacker(("pos", "neg", "neu"), np.zeros((11, 3)), np.zeros(3))
-    return s, t
