@@ -24,10 +24,13 @@ CONTACT_CHARS = 200
 REGION_CHARS = 100
 
 # Characters never stored: C0/C1 controls (newline and tab are handled apart), zero-width and
-# bidirectional controls that hide or reorder text, the soft hyphen, lone surrogates and private use.
+# bidirectional controls that hide or reorder text (the Arabic letter mark and the Mongolian vowel
+# separator among them), the soft hyphen, the Hangul fillers that render as blanks, tag
+# characters, lone surrogates and private use.
 _UNWANTED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ud800-\udfff"
+    "\ue000-\uf8ff\U000e0000-\U000e007f\U000f0000-\U0010ffff]"
 )
 
 
@@ -57,8 +60,10 @@ def _clause(raw: Any) -> str | None:
 
 def _body(max_chars: int) -> Any:
     def check(raw: Any) -> str:
-        if raw is None or not isinstance(raw, str):
+        if raw is None:
             raise InputError("empty_comment", "请填写意见内容。")
+        if not isinstance(raw, str):
+            raise InputError("bad_field", "body（意见内容）应为文本。")
         body = clean_text(raw, multiline=True)
         if not body:
             raise InputError("empty_comment", "意见内容不能为空。")
@@ -107,10 +112,19 @@ def _idempotency_key(raw: Any) -> str | None:
     return raw
 
 
+_YES = frozenset({"1", "on", "true", "yes"})
+_NO = frozenset({"", "0", "off", "false", "no"})
+
+
 def _show_name(raw: Any) -> bool:
-    if isinstance(raw, str):  # an HTML checkbox
-        return raw in {"1", "on", "true", "yes"}
-    return bool(raw)
+    """Consent to publish the name: only an explicit yes counts; anything unclear is refused."""
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str) and raw.strip().lower() in _YES | _NO:  # an HTML checkbox
+        return raw.strip().lower() in _YES
+    raise InputError("bad_field", "show_name（是否公开署名）应为 true 或 false。")
 
 
 def _text(limit: int, description: str) -> Any:

@@ -28,12 +28,7 @@ from comments.errors import InputError
 from comments.period import refusal
 from comments.storage.db import CommitUncertain, server_refused
 from comments.storage.models import Comment, Draft
-
-
-class Stored(NamedTuple):
-    id: int
-    receipt: str
-    created_at: datetime
+from comments.storage.replays import SUBMITTED, Stored, Submission, plan_replays, submission
 
 
 class Period(NamedTuple):
@@ -53,41 +48,7 @@ _COLUMNS = (
 _SQLITE_INSERT = f"INSERT INTO comment ({_COLUMNS}) VALUES "
 _SQLITE_ROW = "(" + ",".join("?" * len(_COLUMNS.split(","))) + ")"
 _SQLITE_ROWS_PER_INSERT = 500  # 14 values a row, well under SQLite's 32,766 parameters
-
-
-def plan_replays(
-    rows: Sequence[dict[str, Any]], found: dict[tuple[int, str], tuple[Stored, str]]
-) -> tuple[list[Stored | int | None], list[dict[str, Any]]]:
-    """Which rows are retries of a comment already stored (same draft, key and text).
-
-    Returns one entry per row — a ``Stored`` (the earlier comment: nothing to insert), an ``int``
-    (a retry of the row at that index in this batch) or ``None`` (insert it) — and the rows with
-    their key kept only where it is still free: a key reused for a *different* text stores that
-    text as a new comment, without the key, so nothing anyone wrote is dropped.
-    """
-    plan: list[Stored | int | None] = []
-    out: list[dict[str, Any]] = []
-    first: dict[tuple[int, str], tuple[int, str]] = {}
-    for index, row in enumerate(rows):
-        key = row.get("idempotency_key")
-        if not key:
-            plan.append(None)
-            out.append(row)
-            continue
-        slot = (row["draft_id"], key)
-        if slot in found:
-            stored, body = found[slot]
-            plan.append(stored if body == row["body"] else None)
-            out.append({**row, "idempotency_key": None})
-        elif slot in first:
-            earlier, body = first[slot]
-            plan.append(earlier if body == row["body"] else None)
-            out.append({**row, "idempotency_key": None})
-        else:
-            first[slot] = (index, row["body"])
-            plan.append(None)
-            out.append(row)
-    return plan, out
+_SQLITE_SUBMITTED = ", ".join(SUBMITTED)
 
 
 class CommentInserter:
@@ -187,16 +148,17 @@ class CommentInserter:
             transaction = connection.begin()  # rolled back on the way out unless committed
             wanted, rows, receipts = _claimed(claim, rows, receipts)
             keys = {row["idempotency_key"] for row in rows if row.get("idempotency_key")}
-            found: dict[tuple[int, str], tuple[Stored, str]] = {}
+            found: dict[tuple[int, str], tuple[Stored, Submission]] = {}
             if keys:
                 for r in connection.execute(
-                    select(table.c.id, table.c.receipt, table.c.created_at, table.c.body)
+                    select(table.c.id, table.c.receipt, table.c.created_at)
+                    .add_columns(*(table.c[field] for field in SUBMITTED))
                     .add_columns(table.c.draft_id, table.c.idempotency_key)
                     .where(table.c.idempotency_key.in_(keys))
                 ):
                     found[(r.draft_id, r.idempotency_key)] = (
                         Stored(r.id, r.receipt, r.created_at),
-                        r.body,
+                        submission(r._mapping),
                     )
             plan, rows = plan_replays(rows, found)
             ids = {row["draft_id"] for row in rows}
@@ -245,16 +207,22 @@ class CommentInserter:
 
     def _stored_keys(
         self, cursor: Any, rows: Sequence[dict[str, Any]]
-    ) -> dict[tuple[int, str], tuple[Stored, str]]:
+    ) -> dict[tuple[int, str], tuple[Stored, Submission]]:
         keys = sorted({row["idempotency_key"] for row in rows if row.get("idempotency_key")})
         if not keys:
             return {}
         found = cursor.execute(
-            "SELECT draft_id, idempotency_key, id, receipt, created_at, body FROM comment "
-            f"WHERE idempotency_key IN ({','.join('?' * len(keys))})",
+            f"SELECT draft_id, idempotency_key, id, receipt, created_at, {_SQLITE_SUBMITTED} "
+            f"FROM comment WHERE idempotency_key IN ({','.join('?' * len(keys))})",
             keys,
         ).fetchall()
-        return {(r[0], r[1]): (Stored(r[2], r[3], _moment(r[4])), r[5]) for r in found}
+        return {
+            (r[0], r[1]): (
+                Stored(r[2], r[3], _moment(r[4])),
+                submission(dict(zip(SUBMITTED, r[5:], strict=True))),
+            )
+            for r in found
+        }
 
     def _insert_sqlite(
         self,

@@ -83,8 +83,8 @@ class Comment(SQLModel, table=True):
     status: str = Field(default="published", max_length=16)
     client_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
-    # Chosen by the client (the form sends one): a retry with the same key and text gets the
-    # first receipt instead of storing the comment twice.
+    # Chosen by the client (the form sends one): a retry with the same key, text and other fields
+    # gets the first receipt instead of storing the comment twice.
     idempotency_key: str | None = Field(default=None, max_length=64)
     # web | email | letter | spreadsheet; an imported comment keeps the message it came in.
     channel: str = Field(default="web", max_length=16, sa_column_kwargs={"server_default": "web"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -59,6 +60,40 @@ async def get_draft(request: Request) -> Response:
     return JSONResponse(data)
 
 
+class _NotFinite(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` (or a number too large for a float): not JSON."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400
+        raise _NotFinite(text)
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request body read as JSON (RFC 8259): UTF-8 only, no ``NaN`` or ``Infinity``; a clear
+    ``invalid_json`` 400 saying what is wrong otherwise."""
+    try:
+        text = raw.decode("utf-8-sig")  # a leading byte order mark is allowed, as before
+    except UnicodeDecodeError:
+        raise InputError("invalid_json", "请求体不是 UTF-8 编码的 JSON。") from None
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except _NotFinite:
+        raise InputError(
+            "invalid_json", "请求体不是有效的 JSON（不接受 NaN、Infinity）。"
+        ) from None
+    except RecursionError:  # nesting bombs
+        raise InputError("invalid_json", "请求体的 JSON 嵌套过深。") from None
+    except ValueError:
+        raise InputError("invalid_json", "请求体不是有效的 JSON。") from None
+
+
 async def json_object(request: Request, state: web.State) -> dict[str, Any]:
     """The JSON object a POST carries: 415 unless ``application/json``, 403 from another site."""
     content_type = request.headers.get("content-type", "")
@@ -68,11 +103,7 @@ async def json_object(request: Request, state: web.State) -> dict[str, Any]:
         )
     if cross_site(request.scope, state.settings.origins):
         raise InputError("cross_site", "不接受从其他网站的页面提交的意见。", status=403)
-    raw = await request.body()
-    try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting bombs
-        raise InputError("invalid_json", "请求体不是有效的 JSON。") from None
+    payload = parse_json(await request.body())
     if not isinstance(payload, dict):
         raise InputError("invalid_json", "请求体应为 JSON 对象。")
     return payload

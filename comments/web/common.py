@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
+from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import jinja2
+from python_multipart.multipart import parse_options_header
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -63,18 +67,109 @@ def expect_form(request: Request, limits: FormLimits) -> None:
     request.state.form_limits = limits
 
 
+URLENCODED = b"application/x-www-form-urlencoded"
+MULTIPART = b"multipart/form-data"
+# What a form's text may be encoded in: UTF-8 (what browsers send for our pages), or a Chinese
+# encoding the client names in a ``charset=`` parameter. Each is decoded strictly; an encoding
+# that would take any bytes (Latin-1) is no check at all and is refused with the rest.
+FORM_CHARSETS = frozenset({"utf-8", "gbk", "gb2312", "gb18030", "big5", "big5hkscs"})
+NOT_UTF8 = "提交的内容不是 UTF-8 编码，请用浏览器重新打开本页后提交。"
+
+
+def form_media_type(request: Request) -> bytes:
+    """The media type of the posted body, lowercase, without parameters (b"" when none)."""
+    media_type, _ = parse_options_header(request.headers.get("content-type"))
+    return media_type
+
+
+class _NotInCharset(Exception):
+    pass
+
+
+def _form_charset(request: Request) -> str:
+    _, params = parse_options_header(request.headers.get("content-type"))
+    named = params.get(b"charset", b"utf-8").decode("latin-1")
+    try:
+        charset = codecs.lookup(named).name
+    except LookupError:
+        raise _NotInCharset from None
+    if charset not in FORM_CHARSETS:
+        raise _NotInCharset
+    return charset
+
+
+def _decoded(raw: bytes, charset: str) -> str:
+    """A name or value of a urlencoded form: ``+`` and percent escapes undone, then decoded."""
+    try:
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode(charset)
+    except UnicodeDecodeError:
+        raise _NotInCharset from None
+
+
+def _urlencoded(body: bytes, charset: str, limits: FormLimits) -> FormData:
+    """A urlencoded form decoded strictly (Starlette's parser reads percent escapes as UTF-8
+    with replacement characters, and bytes sent as they are as Latin-1)."""
+    items: list[tuple[str, str | UploadFile]] = []
+    for field in body.split(b"&"):
+        if not field:
+            continue
+        if len(field) > limits.max_part_size:
+            raise InputError("bad_form", _form_refusal("exceeded maximum size", limits))
+        if len(items) == limits.max_fields:
+            raise InputError("bad_form", _form_refusal("Too many fields", limits))
+        name, _, value = field.partition(b"=")
+        items.append((_decoded(name, charset), _decoded(value, charset)))
+    return FormData(items)
+
+
+class _StrictMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser, except that a text field not in the form's charset is
+    refused instead of being read as Latin-1."""
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None:
+            try:
+                part.data.decode(self._charset)
+            except UnicodeDecodeError:
+                raise _NotInCharset from None
+        super().on_part_end()
+
+
 async def read_form(request: Request) -> FormData:
     """The posted form, parsed once within the limits declared for the route (``FORM`` unless
-    ``expect_form`` said otherwise); over a limit, a clear 400."""
+    ``expect_form`` said otherwise); over a limit, a clear 400; text that is not UTF-8 (or
+    the Chinese encoding the form names), a 400 ``bad_encoding``: never stored as garbage.
+    A body that is not a form reads as an empty form."""
+    form: FormData | None = getattr(request.state, "form", None)
+    if form is None:
+        form = await _parse_form(request)
+        request.state.form = form
+    return form
+
+
+async def _parse_form(request: Request) -> FormData:
     limits: FormLimits = getattr(request.state, "form_limits", FORM)
+    media_type = form_media_type(request)
+    if media_type not in (URLENCODED, MULTIPART):
+        return FormData()
     try:
-        return await request.form(
-            max_files=limits.max_files,
-            max_fields=limits.max_fields,
-            max_part_size=limits.max_part_size,
-        )
-    except HTTPException as exc:
-        raise InputError("bad_form", _form_refusal(str(exc.detail), limits)) from None
+        charset = _form_charset(request)
+        if media_type == URLENCODED:
+            return _urlencoded(await request.body(), charset, limits)
+        async with aclosing(request.stream()) as stream:
+            parser = _StrictMultiPartParser(
+                request.headers,
+                stream,
+                max_files=limits.max_files,
+                max_fields=limits.max_fields,
+                max_part_size=limits.max_part_size,
+            )
+            return await parser.parse()
+    except _NotInCharset:
+        raise InputError("bad_encoding", NOT_UTF8) from None
+    except MultiPartException as exc:
+        raise InputError("bad_form", _form_refusal(exc.message, limits)) from None
 
 
 def _form_refusal(detail: str, limits: FormLimits) -> str:

@@ -15,7 +15,14 @@ from comments.errors import InputError
 from comments.intake import normalise_receipt
 from comments.storage import publications
 from comments.storage.models import SUBMITTER_TYPES
-from comments.web.common import error_response, form_values, state_of
+from comments.web.common import (
+    MULTIPART,
+    URLENCODED,
+    error_response,
+    form_media_type,
+    form_values,
+    state_of,
+)
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, client_address, csrf_ok, csrf_pair
 
 
@@ -123,7 +130,20 @@ async def submit_form(request: Request) -> Response:
     """Form post: on success 303 to the receipt; on bad input the form again, filled in."""
     state = state_of(request)
     slug = request.path_params["slug"]
-    values = await form_values(request)
+    if form_media_type(request) not in (URLENCODED, MULTIPART):  # JSON belongs to /api/
+        return error_response(
+            request, "unsupported_media_type", "提交格式不对：请通过本页的表单提交。", 415
+        )
+    try:
+        values = await form_values(request)
+    except InputError as exc:
+        if exc.code != "bad_encoding":
+            raise
+        # Nothing of it can be read back (not even the clause): the form again, empty.
+        data = await run_in_threadpool(_load_draft, request, slug)
+        if data is None:
+            raise messages.draft_not_found() from None
+        return _form_page(request, data, None, values={}, error=exc.message, status=exc.status)
     if not csrf_ok(state.secret, request.cookies.get(CSRF_COOKIE), values.get(CSRF_FIELD)):
         return error_response(request, "csrf", "表单已过期，请返回草案页面刷新后重新提交。", 403)
     clause_key = values.get("clause") or None

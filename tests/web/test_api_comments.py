@@ -90,12 +90,18 @@ async def test_list_of_drafts_shows_period_and_counts(client, draft):
         ({"clause": None, "body": "   \n\t  "}, "empty_comment"),
         ({"clause": None, "body": "\u200b\u200b\u200d"}, "empty_comment"),
         ({"clause": None}, "empty_comment"),
-        ({"clause": None, "body": 42}, "empty_comment"),
+        ({"clause": None, "body": "\u3164\u115f\u180e\u061c\U000e0001\U000e0020"}, "empty_comment"),
+        ({"clause": None, "body": 42}, "bad_field"),
+        ({"clause": None, "body": ["有意见"]}, "bad_field"),
         ({"clause": None, "body": "长" * 5001}, "comment_too_long"),
         ({"clause": 7, "body": "有意见"}, "bad_clause"),
         ({"clause": None, "body": "有意见", "submitter_type": "外星人"}, "bad_submitter_type"),
         ({"clause": None, "body": "有意见", "name": "名" * 101}, "field_too_long"),
         ({"clause": None, "body": "有意见", "region": ["A市"]}, "bad_field"),
+        ({"clause": None, "body": "有意见", "show_name": {"x": 1}}, "bad_field"),
+        ({"clause": None, "body": "有意见", "show_name": [0]}, "bad_field"),
+        ({"clause": None, "body": "有意见", "show_name": "maybe"}, "bad_field"),
+        ({"clause": None, "body": "有意见", "show_name": 2}, "bad_field"),
     ],
 )
 async def test_bad_comment_is_refused_with_a_clear_error_and_nothing_stored(
@@ -125,6 +131,59 @@ async def test_invalid_json_is_refused(client, draft, engine):
     )
     assert r.json()["error"]["code"] == "invalid_json"
     assert comment_count(engine) == 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"body": "有意见", "show_name": NaN}',
+        '{"body": "有意见", "show_name": Infinity}',
+        '{"body": "有意见", "show_name": -Infinity}',
+        '{"body": "有意见", "show_name": 1e400}',
+        '{"body": "有意见", "extra": [NaN]}',
+    ],
+    ids=["nan", "infinity", "minus-infinity", "overflow", "nested-nan"],
+)
+async def test_nan_and_infinity_are_not_json_and_are_refused(client, draft, engine, raw):
+    r = await client.post(URL, content=raw.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"] == {
+        "code": "invalid_json",
+        "message": "请求体不是有效的 JSON（不接受 NaN、Infinity）。",
+    }
+    assert comment_count(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('{"body": "建议明确"}'.encode("gbk"), "请求体不是 UTF-8 编码的 JSON。"),
+        ('{"body": "建议明确"}'.encode("utf-16"), "请求体不是 UTF-8 编码的 JSON。"),
+        (b'{"body": ' + b"[" * 20_000 + b"]" * 20_000 + b"}", "请求体的 JSON 嵌套过深。"),
+        (b"{not json", "请求体不是有效的 JSON。"),
+    ],
+    ids=["gbk", "utf-16", "too-deep", "not-json"],
+)
+async def test_undecodable_or_too_deep_json_is_refused_saying_why(
+    client, draft, engine, raw, message
+):
+    r = await client.post(URL, content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"] == {"code": "invalid_json", "message": message}
+    assert comment_count(engine) == 0
+
+
+async def test_corrections_refuse_nan_like_comments(client, draft, engine):
+    from tests.test_auth import make_drafter
+
+    _drafter, _password, token = make_drafter(engine)
+    r = await client.post(
+        "/api/drafts/tingche/corrections",
+        content=b'{"comment": NaN}',
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "请求体不是有效的 JSON（不接受 NaN、Infinity）。"
 
 
 async def test_body_over_64_kb_is_refused_with_413(client, draft, engine):
@@ -542,14 +601,81 @@ async def test_a_key_reused_for_another_text_stores_that_text_too(client, draft,
     assert [c.body for c in stored_comments(engine)] == ["第一条意见。", "另一条意见。"]
 
 
-async def test_retries_in_one_batch_are_stored_once(app, draft, engine):
-    import asyncio
+SENT = {
+    "clause": "第一章/第一条",
+    "body": "同一段文字。",
+    "submitter_type": "个人",
+    "name": "张三",
+    "contact": "13800001111",
+    "region": "A市",
+    "show_name": True,
+}
 
-    writer = app.state.comments.intake.writer
-    row = {
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"clause": None},
+        {"clause": "第一章/第二条/第一款"},
+        {"name": "李四"},
+        {"contact": "zhang@example.cn"},
+        {"region": "B市"},
+        {"submitter_type": "企业"},
+        {"show_name": False},
+    ],
+)
+@pytest.mark.parametrize("via", ["field", "header"])
+async def test_a_key_reused_with_the_same_text_but_other_fields_stores_those_too(
+    client, draft, engine, changed, via
+):
+    key = "reused-key-0004"
+    first = await client.post(URL, json={**SENT, "idempotency_key": key})
+    if via == "field":
+        second = await client.post(URL, json={**SENT, **changed, "idempotency_key": key})
+    else:
+        second = await client.post(URL, json={**SENT, **changed}, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 201
+    assert first.json()["receipt"] != second.json()["receipt"]
+    rows = stored_comments(engine)
+    assert len(rows) == 2
+    field, value = next(iter(changed.items()))
+    column = "clause_key" if field == "clause" else field
+    assert getattr(rows[1], column) == value  # the new value is kept, not dropped
+    assert getattr(rows[0], column) == SENT[field]
+    again = await client.post(URL, json={**SENT, "idempotency_key": key})
+    assert again.json()["receipt"] == first.json()["receipt"]  # the key still names the first
+    assert comment_count(engine) == 2
+
+
+async def test_a_retry_sending_the_defaults_explicitly_is_the_same_submission(
+    client, draft, engine
+):
+    first = await client.post(
+        URL, json={"body": "只写了意见。", "idempotency_key": "default-key-05"}
+    )
+    again = await client.post(
+        URL,
+        json={
+            "clause": None,
+            "body": "只写了意见。",
+            "submitter_type": "个人",
+            "name": "",
+            "contact": "",
+            "region": "",
+            "show_name": False,
+            "idempotency_key": "default-key-05",
+        },
+    )
+    assert first.json()["receipt"] == again.json()["receipt"]
+    assert comment_count(engine) == 1
+
+
+def writer_row(draft, body: str, key: str, **fields: object) -> dict[str, object]:
+    """A validated row as the comment writer takes it."""
+    row: dict[str, object] = {
         "draft_id": draft.id,
         "clause_key": None,
-        "body": "同时到达的两次重试。",
+        "body": body,
         "submitter_type": "个人",
         "name": "",
         "contact": "",
@@ -557,11 +683,35 @@ async def test_retries_in_one_batch_are_stored_once(app, draft, engine):
         "show_name": False,
         "status": "published",
         "client_hash": "",
-        "idempotency_key": "batch-key-0003",
+        "idempotency_key": key,
     }
+    return {**row, **fields}
+
+
+async def test_retries_in_one_batch_are_stored_once(app, draft, engine):
+    import asyncio
+
+    writer = app.state.comments.intake.writer
+    row = writer_row(draft, "同时到达的两次重试。", "batch-key-0003")
     one, two = await asyncio.gather(writer.submit(dict(row)), writer.submit(dict(row)))
     assert one.receipt == two.receipt
     assert comment_count(engine) == 1
+    other = {**row, "name": "另一个人"}
+    three, four = await asyncio.gather(writer.submit(dict(row)), writer.submit(other))
+    assert three.receipt == one.receipt and four.receipt != one.receipt
+    assert [c.name for c in stored_comments(engine)] == ["", "另一个人"]
+
+
+async def test_same_key_and_text_with_other_fields_in_one_batch_are_both_stored(app, draft, engine):
+    import asyncio
+
+    writer = app.state.comments.intake.writer
+    row = writer_row(draft, "同一批里的两条。", "batch-key-0006", name="张三")
+    one, two = await asyncio.gather(
+        writer.submit(dict(row)), writer.submit({**row, "region": "B市"})
+    )
+    assert one.receipt != two.receipt
+    assert [c.region for c in stored_comments(engine)] == ["", "B市"]
 
 
 async def test_a_malformed_key_is_refused(client, draft, engine):

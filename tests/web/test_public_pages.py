@@ -292,3 +292,118 @@ async def test_sending_the_same_form_twice_gives_one_comment_and_one_receipt(cli
     assert first.status_code == second.status_code == 303
     assert first.headers["location"] == second.headers["location"]
     assert comment_count(engine) == 1
+
+
+async def test_a_form_sent_again_with_other_details_stores_them_too(client, draft, engine):
+    """Back to the filled-in form (the same key), name changed, sent again: a second comment."""
+    page = await client.get("/drafts/tingche/comment", params={"clause": "第一章/第一条"})
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "clause": "第一章/第一条",
+        "body": "改了署名再提交。",
+        "name": "张三",
+        "idempotency_key": key[1],
+    }
+    first = await client.post("/drafts/tingche/comments", data=data)
+    second = await client.post(
+        "/drafts/tingche/comments", data={**data, "name": "某物业公司", "show_name": "1"}
+    )
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] != second.headers["location"]
+    rows = stored_comments(engine)
+    assert [(c.name, c.show_name) for c in rows] == [("张三", False), ("某物业公司", True)]
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _gbk_form(token: str, *, percent: bool) -> bytes:
+    from urllib.parse import quote_from_bytes
+
+    fields = {"csrf_token": token, "clause": "第一章/第一条", "body": "建议明确", "name": "张三"}
+    parts = []
+    for name, value in fields.items():
+        raw = value.encode("gbk")
+        parts.append(f"{name}=".encode() + (quote_from_bytes(raw).encode() if percent else raw))
+    return b"&".join(parts)
+
+
+@pytest.mark.parametrize("percent", [True, False], ids=["percent-encoded", "raw"])
+async def test_a_form_in_gbk_is_refused_with_the_form_again_and_nothing_stored(
+    client, draft, engine, percent
+):
+    page = await client.get("/drafts/tingche/comment")
+    body = _gbk_form(csrf_from(page.text), percent=percent)
+    r = await client.post(
+        "/drafts/tingche/comments", content=body, headers={"content-type": FORM_TYPE}
+    )
+    assert r.status_code == 400
+    assert "提交的内容不是 UTF-8 编码，请用浏览器重新打开本页后提交。" in r.text
+    assert 'name="body"' in r.text  # the form, to send again
+    assert "\ufffd" not in r.text and "½¨" not in r.text
+    assert comment_count(engine) == 0
+
+
+@pytest.mark.parametrize("percent", [True, False], ids=["percent-encoded", "raw"])
+@pytest.mark.parametrize("charset", ["gbk", "GB18030", "gb2312"])
+async def test_a_form_that_names_its_chinese_charset_is_read_in_it(
+    client, draft, engine, percent, charset
+):
+    page = await client.get("/drafts/tingche/comment")
+    body = _gbk_form(csrf_from(page.text), percent=percent)
+    r = await client.post(
+        "/drafts/tingche/comments",
+        content=body,
+        headers={"content-type": f"{FORM_TYPE}; charset={charset}"},
+    )
+    assert r.status_code == 303, r.text
+    rows = stored_comments(engine)
+    assert [(c.clause_key, c.body, c.name) for c in rows] == [("第一章/第一条", "建议明确", "张三")]
+
+
+async def test_a_form_whose_bytes_are_not_in_its_charset_is_refused(client, draft, engine):
+    page = await client.get("/drafts/tingche/comment")
+    body = f"csrf_token={csrf_from(page.text)}&body=".encode() + b"%FF%FF"
+    for charset in ("gbk", "utf-8", "no-such-charset", "rot13"):
+        r = await client.post(
+            "/drafts/tingche/comments",
+            content=body,
+            headers={"content-type": f"{FORM_TYPE}; charset={charset}"},
+        )
+        assert r.status_code == 400, charset
+        assert "不是 UTF-8 编码" in r.text
+    assert comment_count(engine) == 0
+
+
+async def test_a_multipart_form_is_read_strictly_too(client, draft, engine):
+    page = await client.get("/drafts/tingche/comment")
+    token = csrf_from(page.text)
+    bad = await client.post(
+        "/drafts/tingche/comments",
+        files={"csrf_token": (None, token), "body": (None, "建议明确".encode("gbk"))},
+    )
+    assert bad.status_code == 400
+    assert "提交的内容不是 UTF-8 编码" in bad.text
+    assert comment_count(engine) == 0
+    good = await client.post(
+        "/drafts/tingche/comments",
+        files={"csrf_token": (None, token), "body": (None, "建议明确".encode())},
+    )
+    assert good.status_code == 303
+    assert [c.body for c in stored_comments(engine)] == ["建议明确"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+async def test_a_form_posted_in_another_format_is_told_so(client, draft, engine, content_type):
+    page = await client.get("/drafts/tingche/comment")
+    token = csrf_from(page.text)
+    r = await client.post(
+        "/drafts/tingche/comments",
+        content=f'{{"csrf_token": "{token}", "body": "用 JSON 提交表单。"}}'.encode(),
+        headers={"content-type": content_type},
+    )
+    assert r.status_code == 415
+    assert "提交格式不对：请通过本页的表单提交。" in r.text
+    assert "表单已过期" not in r.text
+    assert comment_count(engine) == 0
