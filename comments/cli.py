@@ -189,22 +189,18 @@ def cmd_intake(args: argparse.Namespace) -> int:
             if not path.is_file():
                 raise CommandError(f"找不到文件 {name}")
             files.append((path.name, path.read_bytes()))
-        reports = import_files(engine, draft, files, actor="命令行导入")
+        reports = import_files(
+            engine, draft, files, actor="命令行导入", max_chars=settings.max_comment_chars
+        )
     finally:
         engine.dispose()
     if args.json:
         json.dump([r.to_dict() for r in reports], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        for r in reports:
-            waiting = sum(1 for c in r.created if c["waiting"])
-            print(
-                f"{r.name}：导入 {len(r.created)} 条（待确认条款 {waiting} 条），"
-                f"已导入过 {len(r.skipped)} 件，未导入 {len(r.problems)} 项"
-            )
-            for p in r.problems:
-                print(f"  - {p.where}：{p.message}")
-    return 0
+        print("\n".join(line for r in reports for line in r.lines()))
+    # Something refused: exit 1, so that a script notices; what could be imported was.
+    return 1 if any(r.refused for r in reports) else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

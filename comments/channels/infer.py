@@ -27,6 +27,8 @@ PART = re.compile(r"(?:^|[^第\w])([一二三四五六七八九十]+)、")
 OTHER_LAW = re.compile(r"》\s*$")
 QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,60})[”\"」』》]")
 
+WHOLE_DRAFT = frozenset({"全文", "总体", "总体意见", "整体", "全部", "无", "-", "—", "/"})
+
 
 @dataclass(frozen=True)
 class ClauseRef:
@@ -162,6 +164,10 @@ class ClauseIndex:
             return Inference(None, 0.0, "none")
         confidence = min(0.85, best + 2.0 * (best - second))
         return Inference(self.clauses[order[0]].key, round(confidence, 3), "similarity")
+
+    def knows(self, hint: str) -> bool:
+        """Whether a spreadsheet's 条款 cell names a clause of this draft (or the whole draft)."""
+        return hint in self.by_key or hint.strip() in WHOLE_DRAFT or bool(self.cite(hint))
 
     def infer(self, text: str, hint: str = "") -> Inference:
         """The clause of ``text`` (``hint``: a spreadsheet's 条款 cell, read first)."""

@@ -1,29 +1,25 @@
-"""Reading comments that arrive outside the web form: e-mail (.eml, .mbox), spreadsheets (.csv,
-.xlsx) and letters (.docx, .txt). Each file gives ``Letter`` objects and ``Problem`` notes;
-a bad item never stops the others.
+"""Reading comments that arrive outside the web form: e-mail (.eml, .mbox: ``emails.py``),
+spreadsheets (.csv, .xlsx) and letters (.docx, .txt). Each file gives ``Letter`` objects and
+``Problem`` notes (``letters.py``); a bad item never stops the others. Text is decoded strictly
+(UTF-8, GB18030 or UTF-16): what cannot be read is refused with a note, never stored garbled.
 """
 
 from __future__ import annotations
 
 import csv
 import email
-import hashlib
 import io
-import mailbox
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from email import policy
-from email.message import EmailMessage
-from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import PurePath
 
+from comments.channels import letters
+from comments.channels.emails import read_email, read_mbox
+from comments.channels.letters import Letter, Problem, ReadResult, digest, docx_text
 from comments.drafts import DraftParseError, check_archive, decode
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".eml", ".mbox", ".csv", ".xlsx", ".docx", ".txt")
 SUBMITTER_TYPES = ("个人", "企业", "行业协会", "社会组织", "政府部门", "其他")
 
@@ -41,37 +37,6 @@ HEADERS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Letter:
-    """One message as received: an e-mail, a letter or a spreadsheet row."""
-
-    channel: str  # email | letter | spreadsheet
-    source: str  # Message-ID, or file name and row: what makes a second import a no-op
-    text: str
-    received: date | None = None
-    sender: str = ""
-    contact: str = ""
-    submitter_type: str = "个人"
-    subject: str = ""
-    clause_hint: str = ""  # a spreadsheet's 条款 column, as written
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-
-@dataclass
-class ReadResult:
-    letters: list[Letter] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=6).hexdigest()
-
-
 def read_file(name: str, data: bytes) -> ReadResult:
     """Every message in one file; what cannot be read is a ``Problem`` naming the item."""
     out = ReadResult()
@@ -82,8 +47,8 @@ def read_file(name: str, data: bytes) -> ReadResult:
             Problem(base, f"不支持的文件类型（支持 {'、'.join(SUFFIXES)}），未导入")
         )
         return out
-    if len(data) > MAX_FILE_BYTES:
-        size, limit = len(data) / 1048576, MAX_FILE_BYTES / 1048576
+    if len(data) > letters.MAX_FILE_BYTES:
+        size, limit = len(data) / 1048576, letters.MAX_FILE_BYTES / 1048576
         out.problems.append(
             Problem(base, f"文件过大（{size:.1f} MB，上限 {limit:.0f} MB），请拆分后再导入")
         )
@@ -93,117 +58,34 @@ def read_file(name: str, data: bytes) -> ReadResult:
         return out
     try:
         if suffix == ".eml":
-            letter = _email(email.message_from_bytes(data, policy=policy.default), base, out)
+            letter = read_email(email.message_from_bytes(data, policy=policy.default), base, out)
             if letter is not None:
                 out.letters.append(letter)
         elif suffix == ".mbox":
-            _mbox(data, base, out)
+            read_mbox(data, base, out)
         elif suffix == ".csv":
-            _rows(_csv_rows(data, base), base, _digest(data), out)
+            _rows(_csv_rows(data, base), base, digest(data), out)
         elif suffix == ".xlsx":
-            _rows(_xlsx_rows(data, base), base, _digest(data), out)
+            _rows(_xlsx_rows(data, base), base, digest(data), out)
         else:
-            text = _docx_text(data, base) if suffix == ".docx" else decode(data, base)
+            text = (
+                docx_text(data, base)
+                if suffix == ".docx"
+                else decode(data, base, expected=".txt（UTF-8 或 GBK 编码）或 .docx 文件")
+            )
             if text.strip():
-                out.letters.append(Letter("letter", f"{base}#{_digest(data)}", text.strip()))
+                out.letters.append(
+                    Letter("letter", f"{base}#{digest(data)}", text.strip(), label=base)
+                )
             else:
-                out.problems.append(Problem(base, "信件没有文字内容"))
+                out.problems.append(Problem(base, "信件没有文字内容，未导入"))
     except (DraftParseError, ValueError) as exc:
         out.problems.append(Problem(base, str(exc).removeprefix(f"{base}：")))
-    except Exception as exc:  # a damaged file of any kind: reported, the other files go on
-        out.problems.append(Problem(base, f"文件无法读取（{type(exc).__name__}），未导入"))
+    except Exception:  # a damaged file of any kind: reported, the other files go on
+        out.problems.append(
+            Problem(base, f"文件已损坏，或不是真正的 {suffix} 文件，无法读取，未导入")
+        )
     return out
-
-
-# -- e-mail ----------------------------------------------------------------------------------
-
-_TAG = re.compile(r"<[^>]+>")
-_QUOTED = re.compile(r"(?m)^(>.*\n?)+")
-
-
-def _html_text(page: str) -> str:
-    import html
-
-    page = re.sub(r"(?is)<(script|style).*?</\1>", "", page)
-    page = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", page)
-    return html.unescape(_TAG.sub("", page))
-
-
-def _email(message: EmailMessage, where: str, out: ReadResult) -> Letter | None:
-    if not message.keys():
-        out.problems.append(Problem(where, "不是有效的电子邮件（没有邮件头）"))
-        return None
-    parts: list[str] = []
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is not None:
-        try:
-            content = body.get_content()
-        except (LookupError, ValueError):  # an unknown charset: read it as the bytes allow
-            raw = body.get_payload(decode=True) or b""
-            content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        parts.append(_html_text(content) if body.get_content_type() == "text/html" else content)
-    for attachment in message.iter_attachments():
-        filename = attachment.get_filename() or "附件"
-        payload = attachment.get_payload(decode=True) or b""
-        suffix = PurePath(filename).suffix.lower()
-        try:
-            if suffix == ".txt":
-                parts.append(decode(payload, filename))
-            elif suffix == ".docx":
-                parts.append(_docx_text(payload, filename))
-            else:
-                out.problems.append(
-                    Problem(f"{where} 的附件 {filename}", "不是 .txt 或 .docx 文件，未读取")
-                )
-        except (DraftParseError, ValueError) as exc:
-            out.problems.append(Problem(f"{where} 的附件 {filename}", str(exc)))
-        except Exception as exc:  # an unknown charset, a damaged archive
-            out.problems.append(
-                Problem(f"{where} 的附件 {filename}", f"无法读取（{type(exc).__name__}）")
-            )
-    text = _QUOTED.sub("", "\n\n".join(p.strip() for p in parts if p.strip())).strip()
-    subject = str(message.get("subject", "") or "").strip()
-    if not text:
-        out.problems.append(Problem(where, "邮件没有正文"))
-        return None
-    name, address = parseaddr(str(message.get("from", "") or ""))
-    received = None
-    try:
-        if message.get("date"):
-            received = parsedate_to_datetime(str(message["date"])).astimezone(UTC).date()
-    except (TypeError, ValueError):
-        received = None
-    ident = str(message.get("message-id", "") or "").strip()
-    source = ident or f"{where}#{_digest(text.encode('utf-8', 'surrogatepass'))}"
-    return Letter(
-        "email", source[:255], text, received, name.strip(), address.strip(), subject=subject
-    )
-
-
-def _mbox(data: bytes, where: str, out: ReadResult) -> None:
-    fd, path = tempfile.mkstemp(suffix=".mbox")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        box = mailbox.mbox(path, factory=None, create=False)
-        count = 0
-        for number, raw in enumerate(box, start=1):
-            count += 1
-            message = email.message_from_bytes(raw.as_bytes(), policy=policy.default)
-            try:
-                letter = _email(message, f"{where} 第 {number} 封", out)  # type: ignore[arg-type]
-            except Exception as exc:  # one bad message never costs the others
-                out.problems.append(
-                    Problem(f"{where} 第 {number} 封", f"邮件无法读取（{type(exc).__name__}）")
-                )
-                continue
-            if letter is not None:
-                out.letters.append(letter)
-        box.close()
-        if count == 0:
-            out.problems.append(Problem(where, "不是有效的 mbox 文件（没有找到邮件）"))
-    finally:
-        os.unlink(path)
 
 
 # -- spreadsheets ----------------------------------------------------------------------------
@@ -219,44 +101,70 @@ def _column(header: str) -> str | None:
     return None
 
 
-def _csv_rows(data: bytes, where: str) -> Iterator[list[str]]:
-    text = decode(data, where)
+def _csv_rows(data: bytes, where: str) -> list[list[str]]:
+    """Every row, read whole before any is imported: a file whose rows cannot be told apart
+    (a quote opened and never closed swallows every row after it) imports nothing."""
+    text = decode(data, where, expected="CSV（UTF-8 或 GBK 编码）或 .xlsx 表格")
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",\t;，")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = list(reader)
+    # Only a quoted cell holds a line break; if the last one runs to the end of the file
+    # without its closing quote, the rows after its opening quote were merged into it.
+    quote = dialect.quotechar or '"'
+    if rows and rows[-1] and "\n" in rows[-1][-1] and not text.rstrip().endswith(quote):
+        start = reader.line_num - rows[-1][-1].rstrip("\r\n").count("\n")
+        raise ValueError(
+            f"第 {start} 行的引号没有闭合（缺少结尾的 {quote}），这一行之后的各行无法分开，"
+            "整个文件未导入；请补上引号后再导入"
+        )
+    return rows
 
 
 def _xlsx_rows(data: bytes, where: str) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
-    check_archive(data, where, max_bytes=MAX_FILE_BYTES, kind=".xlsx")
+    check_archive(data, where, max_bytes=letters.MAX_FILE_BYTES, kind=".xlsx")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ValueError("不是有效的 .xlsx 文件，无法打开") from exc
     try:
-        for sheet in book.worksheets:
-            for row in sheet.iter_rows(values_only=True):
-                yield ["" if v is None else _cell_text(v) for v in row]
-            break  # the first sheet holds the table
+        for sheet in book.worksheets:  # the first sheet that holds anything is the table
+            rows = [["" if v is None else _cell_text(v) for v in row]
+                    for row in sheet.iter_rows(values_only=True)]  # fmt: skip
+            if any(any(c.strip() for c in row) for row in rows):
+                yield from rows
+                return
     finally:
         book.close()
 
 
 def _cell_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        if value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
 
 
-def _rows(rows: Iterable[Sequence[str]], where: str, digest: str, out: ReadResult) -> None:
+def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: ReadResult) -> None:
+    """The comments of a table. A row's source is the file's name and the row's content (and
+    which copy of that content it is), so a corrected file imported again adds only the rows
+    that were refused or changed; ``also`` keeps the key earlier versions used (file digest and
+    row number), so a file imported before is still recognised."""
     columns: dict[str, int] | None = None
+    copies: dict[str, int] = {}
     seen_rows = 0
+    data_rows = 0
+    xlsx = where.lower().endswith(".xlsx")
     for number, row in enumerate(rows, start=1):
         cells = [str(c).strip() for c in row]
         if not any(cells):
@@ -281,23 +189,31 @@ def _rows(rows: Iterable[Sequence[str]], where: str, digest: str, out: ReadResul
             i = columns.get(kind)
             return cells[i] if i is not None and i < len(cells) else ""
 
+        data_rows += 1
         body = cell("body")
         if not body:
-            out.problems.append(Problem(f"{where} 第 {number} 行", "意见内容为空，未导入"))
+            hint = "（这一格若是公式，请在 Excel 中打开并保存一次后再导入）" if xlsx else ""
+            out.problems.append(Problem(f"{where} 第 {number} 行", f"意见内容为空{hint}，未导入"))
             continue
         kind = cell("submitter_type")
+        content = digest("\x1f".join(cells).encode("utf-8", "surrogatepass"))
+        copies[content] = copy = copies.get(content, 0) + 1
         out.letters.append(
             Letter(
                 "spreadsheet",
-                f"{where}#{digest}#{number}",
+                f"{where}#row:{content}" + (f"#{copy}" if copy > 1 else ""),
                 body,
                 _date(cell("date")),
                 cell("name"),
                 cell("contact"),
                 kind if kind in SUBMITTER_TYPES else ("政府部门" if "部门" in kind else "个人"),
                 clause_hint=cell("clause"),
+                label=f"{where} 第 {number} 行",
+                also=f"{where}#{file_digest}#{number}",
             )
         )
+    if columns is not None and data_rows == 0:
+        out.problems.append(Problem(where, "表格只有表头，没有意见"))
     if columns is None:
         message = (
             "表格是空的"
@@ -318,18 +234,3 @@ def _date(raw: str) -> date | None:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
-
-
-def _docx_text(data: bytes, where: str) -> str:
-    from docx import Document
-
-    check_archive(data, where, max_bytes=MAX_FILE_BYTES)
-    try:
-        document = Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a damaged file
-        raise ValueError(f"{where}：不是有效的 .docx 文件，无法打开") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(c.text for c in row.cells))
-    return "\n".join(line for line in lines if line.strip())

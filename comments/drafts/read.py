@@ -35,7 +35,7 @@ def check_archive(data: bytes, name: str, *, max_bytes: int, kind: str = ".docx"
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
         raise DraftParseError(
-            f"{name}：不是有效的 {kind} 文件（{exc.__class__.__name__}）"
+            f"{name}：不是有效的 {kind} 文件（已损坏，或只是改了扩展名），无法打开"
         ) from exc
     if len(members) > MAX_ARCHIVE_MEMBERS:
         raise DraftParseError(
@@ -58,8 +58,28 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 200)
 
 
-def decode(data: bytes, name: str) -> str:
-    """Bytes of a text draft → str, or DraftParseError naming the file."""
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark, or None. UTF-8 and GBK text never holds a
+    NUL byte, so a file that does is UTF-16 or not text: it is taken as UTF-16 only when it
+    decodes strictly into printable text. Of the two byte orders the one with more ASCII wins
+    (read in the wrong order, ASCII turns into other characters); little-endian, as Windows
+    writes it, on a tie."""
+    if len(data) % 2:
+        return None
+    found: list[tuple[int, str]] = []
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(1 for c in text if c.isprintable() or c in "\n\r\t")
+        if "\x00" not in text and printable >= 0.98 * len(text):
+            found.append((-sum(1 for c in text if c.isascii()), text))
+    return min(found, key=lambda f: f[0])[1] if found else None
+
+
+def decode(data: bytes, name: str, *, expected: str = ".txt、.md 或 .docx 文件") -> str:
+    """Bytes of a text file → str, or DraftParseError naming the file (and ``expected``)."""
     if data.startswith(b"%PDF"):
         raise DraftParseError(f"{name}：这是 PDF 文件，暂不支持；请另存为 .txt 或 .docx 后再导入")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -72,9 +92,10 @@ def decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             raise DraftParseError(f"{name}：UTF-16 文件内容损坏，无法解码") from exc
     if b"\x00" in data[:65536]:
-        raise DraftParseError(
-            f"{name}：不是文本文件（含二进制内容），请提供 .txt、.md 或 .docx 文件"
-        )
+        wide = _utf16_without_bom(data)
+        if wide is not None and not _looks_binary(wide):
+            return wide
+        raise DraftParseError(f"{name}：不是文本文件（含二进制内容），请提供 {expected}")
     text: str | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -87,9 +108,7 @@ def decode(data: bytes, name: str) -> str:
             f"{name}：无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）"
         )
     if _looks_binary(text):
-        raise DraftParseError(
-            f"{name}：不是文本文件（含大量控制字符），请提供 .txt、.md 或 .docx 文件"
-        )
+        raise DraftParseError(f"{name}：不是文本文件（含大量控制字符），请提供 {expected}")
     return text
 
 
@@ -186,7 +205,9 @@ def read_docx(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
 
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DraftParseError(f"{name}：不是有效的 .docx 文件（{exc.__class__.__name__}）") from exc
+        raise DraftParseError(
+            f"{name}：不是有效的 .docx 文件（已损坏，或只是改了扩展名），无法打开"
+        ) from exc
     except Exception as exc:  # python-docx raises several private error types on damaged files
         raise DraftParseError(f"{name}：无法读取 .docx 文件：{exc}") from exc
     try:

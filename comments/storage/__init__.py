@@ -12,6 +12,7 @@ calls, so callers write ``storage.import_draft(...)``:
 | ``drafts.py`` | drafts and clauses: import, read, edit, period actions |
 | ``comments.py`` | comment counts and look-ups |
 | ``inserts.py`` | the comment writer's batched insert, one path per database |
+| ``replays.py`` | retries: which rows repeat a stored comment (same key, same submission) |
 | ``digest_inputs.py`` | what analysis reads: clauses, comments, their fingerprint |
 | ``review.py`` | moderation and adoption decisions with their members |
 | ``decisions.py`` | each comment's effective decision, the current (internal) feedback report |
@@ -51,6 +52,7 @@ from comments.storage.drafts import (
     clause_by_key,
     clause_keys,
     clauses_of,
+    closed_on,
     derived_slug,
     draft_by_id,
     draft_by_slug,
@@ -74,6 +76,7 @@ __all__ = [
     "clause_by_key",
     "clause_keys",
     "clauses_of",
+    "closed_on",
     "comment_by_receipt",
     "comment_counts",
     "comment_ids_with_status",

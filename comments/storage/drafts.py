@@ -307,3 +307,16 @@ def set_period(
     session.commit()
     session.refresh(draft)
     return draft
+
+
+def closed_on(session: Session, draft: Draft) -> date | None:
+    """The day (UTC) a drafter ended the draft's comment period early, if it is closed now."""
+    if draft.status != "closed":
+        return None
+    when = session.exec(
+        select(AuditLog.created_at)
+        .where(AuditLog.action == "close_draft", AuditLog.target == draft.slug)
+        .order_by(col(AuditLog.id).desc())
+        .limit(1)
+    ).first()
+    return when.date() if when is not None else None

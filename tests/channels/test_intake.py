@@ -75,7 +75,7 @@ def test_a_message_citing_two_clauses_becomes_two_comments_that_hold_the_whole_t
         "一、关于第一条，建议把老旧小区也纳入适用范围。\n"
         "二、关于第二条，收费标准应当公示。\n张三"
     )
-    [report] = import_files(engine, draft, [("m.eml", eml(body))], actor="t")
+    [report] = import_files(engine, draft, [("m.eml", eml(body))], actor="t", max_chars=5000)
     assert report.problems == [] and len(report.created) == 2
     rows = comments_in(engine)
     assert [c.clause_key for c in rows] == [ARTICLE_ONE, "第一章/第二条"]
@@ -102,8 +102,8 @@ def test_importing_the_same_files_again_creates_nothing(engine):
         ("m.eml", eml("第一条写得很好，支持。")),
         ("l.txt", "关于第二条：收费应公示。".encode()),
     ]
-    first = import_files(engine, draft, files, actor="t")
-    again = import_files(engine, draft, files, actor="t")
+    first = import_files(engine, draft, files, actor="t", max_chars=5000)
+    again = import_files(engine, draft, files, actor="t", max_chars=5000)
     assert sum(len(r.created) for r in first) == 2
     assert sum(len(r.created) for r in again) == 0
     assert sum(len(r.skipped) for r in again) == 2
@@ -118,9 +118,13 @@ def test_a_spreadsheet_in_gb18030_with_synonym_headers_and_a_bad_row(engine):
         "2,市住建局,,,\n"
         "3,市发改委,第九十九条,收费应当听证。,0281234567\n"
     )
-    [report] = import_files(engine, draft, [("汇总表.csv", csv_text.encode("gb18030"))], actor="t")
+    [report] = import_files(
+        engine, draft, [("汇总表.csv", csv_text.encode("gb18030"))], actor="t", max_chars=5000
+    )
     assert len(report.created) == 2
-    assert [p.where for p in report.problems] == ["汇总表.csv 第 3 行"]
+    assert [p.where for p in report.refused] == ["汇总表.csv 第 3 行"]
+    [note] = [p for p in report.problems if p.note]  # imported, with a remark
+    assert note.where == "汇总表.csv 第 4 行" and "没有找到条款“第九十九条”" in note.message
     first, third = comments_in(engine)
     assert first.clause_key == ARTICLE_ONE and first.name == "市交通局"
     assert first.channel == "spreadsheet"
@@ -132,7 +136,9 @@ def test_an_xlsx_and_a_docx_letter(engine):
     draft = add_draft(engine)
     book = xlsx_bytes([["部门意见汇总表"], ["提出人", "意见内容"], ["李四", "第二条的收费太高。"]])
     letter = docx_bytes("尊敬的起草单位：", "关于第一条，建议增加电动车停放区域。", "王五")
-    reports = import_files(engine, draft, [("a.xlsx", book), ("信.docx", letter)], actor="t")
+    reports = import_files(
+        engine, draft, [("a.xlsx", book), ("信.docx", letter)], actor="t", max_chars=5000
+    )
     assert [len(r.created) for r in reports] == [1, 1]
     xlsx_row, docx_row = comments_in(engine)
     assert xlsx_row.clause_key == "第一章/第二条" and xlsx_row.name == "李四"
@@ -153,13 +159,13 @@ def test_an_xlsx_and_a_docx_letter(engine):
 def test_bad_files_get_a_clear_message_and_the_others_are_imported(engine, name, data, expected):
     draft = add_draft(engine)
     good = ("ok.txt", "第一条：支持。".encode())
-    reports = import_files(engine, draft, [(name, data), good], actor="t")
+    reports = import_files(engine, draft, [(name, data), good], actor="t", max_chars=5000)
     assert reports[0].created == [] and expected in reports[0].problems[0].message
     assert len(reports[1].created) == 1
 
 
 def test_an_archive_that_unpacks_huge_is_a_problem_and_the_others_are_imported(engine, monkeypatch):
-    import comments.channels.read as channel_read
+    import comments.channels.letters as channel_read
     from tests.helpers import padded_archive
 
     monkeypatch.setattr(channel_read, "MAX_FILE_BYTES", 1024 * 1024)  # unpacked at most 5 MB
@@ -173,6 +179,7 @@ def test_an_archive_that_unpacks_huge_is_a_problem_and_the_others_are_imported(e
         draft,
         [("表.xlsx", book), ("信.docx", letter), ("m.eml", attached), good],
         actor="t",
+        max_chars=5000,
     )
     assert [r.created for r in reports[:2]] == [[], []]
     assert reports[0].problems[0].message.startswith(".xlsx 文件解压后过大（6.0 MB，上限 5.0 MB）")
@@ -198,7 +205,7 @@ def test_a_binary_attachment_is_named_and_the_text_one_read():
 def test_a_message_received_after_the_deadline_is_refused(engine):
     draft = add_draft(engine, days_left=-1)
     late = eml("第一条：支持。", date="Wed, 30 Dec 2099 09:00:00 +0800")
-    [report] = import_files(engine, draft, [("late.eml", late)], actor="t")
+    [report] = import_files(engine, draft, [("late.eml", late)], actor="t", max_chars=5000)
     assert report.created == [] and "晚于截止日期" in report.problems[0].message
 
 
@@ -208,17 +215,22 @@ def test_an_mbox_with_two_messages(engine):
         b"From sender@example.cn Mon Dec  1 09:00:00 2026\n" + eml(body, ident=f"<b{i}@x>") + b"\n"
         for i, body in enumerate(["第一条：支持。", "第二条：反对收费。"])
     )
-    [report] = import_files(engine, draft, [("box.mbox", box)], actor="t")
+    [report] = import_files(engine, draft, [("box.mbox", box)], actor="t", max_chars=5000)
     assert len(report.created) == 2 and report.problems == []
 
 
-def test_the_cli_prints_per_file_json(tmp_path: Path, capsys, monkeypatch):
+def cli_database(tmp_path: Path, monkeypatch):
+    """A SQLite database with the test draft, which the CLI will use; its engine."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
     engine = make_engine(url)
     migrate(engine)
     add_draft(engine)
-    engine.dispose()
+    return engine
+
+
+def test_the_cli_prints_per_file_json(tmp_path: Path, capsys, monkeypatch):
+    cli_database(tmp_path, monkeypatch).dispose()
     path = tmp_path / "m.eml"
     path.write_bytes(eml("关于第一条，建议写明适用范围。"))
     assert main(["intake", "tingche", str(path), "--json"]) == 0
@@ -293,7 +305,9 @@ async def test_upload_queue_assign_and_the_reply(client, engine, desk):
 @pytest.mark.anyio
 async def test_the_corrections_api_answers_a_comment_waiting_for_its_clause(client, engine, desk):
     draft = add_draft(engine, slug="other", organisation=ORG)
-    import_files(engine, draft, [("l.txt", "我觉得总体上还行。".encode())], actor="t")
+    import_files(
+        engine, draft, [("l.txt", "我觉得总体上还行。".encode())], actor="t", max_chars=5000
+    )
     [waiting] = [c for c in comments_in(engine) if c.proposed_clause is not None]
     r = await client.post(
         "/api/drafts/other/corrections",
@@ -330,7 +344,7 @@ def test_a_long_file_name_is_imported_row_by_row_and_again_not_at_all(engine):
     draft = add_draft(engine)
     name = "部门意见汇总表" * 40 + ".csv"
     sheet = "意见内容\n第一条：支持。\n第二条：反对收费。\n".encode()
-    first = import_files(engine, draft, [(name, sheet)], actor="t")
-    again = import_files(engine, draft, [(name, sheet)], actor="t")
+    first = import_files(engine, draft, [(name, sheet)], actor="t", max_chars=5000)
+    again = import_files(engine, draft, [(name, sheet)], actor="t", max_chars=5000)
     assert len(first[0].created) == 2 and first[0].problems == []
     assert again[0].created == [] and len(again[0].skipped) == 2

@@ -65,7 +65,7 @@ async def test_the_reply_lists_every_receipt_and_is_sent_to_the_sender(client, e
     inbox, _ = smtp
     draft = add_draft(engine, organisation=ORG)
     body = "第一条：支持。\n第二条：收费应当公示。"
-    import_files(engine, draft, [("m.eml", eml(body))], actor="t")
+    import_files(engine, draft, [("m.eml", eml(body))], actor="t", max_chars=5000)
     me = make_account(engine, "收文员", ORG)
     csrf = await log_in(client, me)
     with Session(engine) as session:
@@ -98,7 +98,7 @@ async def test_a_failed_send_is_a_clear_error(client, engine, settings, smtp):
     state = app.state.comments
     state.settings = settings.with_overrides(smtp_port=free_port())  # nobody listens there
     draft = add_draft(engine, organisation=ORG)
-    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t")
+    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t", max_chars=5000)
     me = make_account(engine, "收文员", ORG)
     csrf = await log_in(client, me)
     with Session(engine) as session:
@@ -117,7 +117,7 @@ async def test_a_failed_send_is_a_clear_error(client, engine, settings, smtp):
 async def test_a_second_submit_of_the_same_send_form_sends_nothing(client, engine, smtp):
     inbox, _ = smtp
     draft = add_draft(engine, organisation=ORG)
-    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t")
+    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t", max_chars=5000)
     csrf = await log_in(client, make_account(engine, "收文员", ORG))
     with Session(engine) as session:
         message = session.exec(select(InboundMessage)).one()
@@ -143,7 +143,7 @@ async def test_a_second_submit_of_the_same_send_form_sends_nothing(client, engin
 
 async def test_a_send_without_the_forms_token_is_refused(client, engine, smtp):
     draft = add_draft(engine, organisation=ORG)
-    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t")
+    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t", max_chars=5000)
     csrf = await log_in(client, make_account(engine, "收文员", ORG))
     with Session(engine) as session:
         message = session.exec(select(InboundMessage)).one()
@@ -156,7 +156,7 @@ async def test_a_send_without_the_forms_token_is_refused(client, engine, smtp):
 
 def test_a_senders_address_is_erased_with_the_other_contacts(engine):
     draft = add_draft(engine)
-    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t")
+    import_files(engine, draft, [("m.eml", eml("第一条：支持。"))], actor="t", max_chars=5000)
     result = purge_contacts(engine, retention_days=30, now=utcnow() + timedelta(days=31))
     assert result.erased == 1
     with Session(engine) as session:

@@ -61,7 +61,7 @@ def test_an_imported_letter_publishes_no_signature_and_keeps_it_in_the_message(e
     draft = add_draft(engine)
     letter = docx_bytes("尊敬的起草单位：", BODY, "此致", "敬礼", "市民王五", "2026年11月3日")
     mail = eml("第二条：收费应当公示。\n\n——李四\n2026-11-03", ident="<m2@example.cn>")
-    import_files(engine, draft, [("信.docx", letter), ("m.eml", mail)], actor="t")
+    import_files(engine, draft, [("信.docx", letter), ("m.eml", mail)], actor="t", max_chars=5000)
     with Session(engine) as session:
         comments = list(session.exec(select(Comment).order_by(Comment.id)))
         messages = list(session.exec(select(InboundMessage).order_by(InboundMessage.id)))

@@ -89,14 +89,19 @@ async def intake_upload(request: Request, caller: Caller) -> Response:
     finally:
         await form.close()
     reports = await run_in_threadpool(
-        import_files, state.engine, draft, files, actor=caller.drafter.name
+        import_files,
+        state.engine,
+        draft,
+        files,
+        actor=caller.drafter.name,
+        max_chars=state.settings.max_comment_chars,
     )
     created = [c for r in reports for c in r.created]
     summary = {
         "created": len(created),
         "waiting": sum(1 for c in created if c["waiting"]),
         "held": sum(1 for c in created if c["held"]),
-        "problems": sum(len(r.problems) for r in reports),
+        "problems": sum(len(r.refused) for r in reports),
     }
     return await run_in_threadpool(_page, request, caller, draft, reports=reports, summary=summary)
 
