@@ -156,10 +156,11 @@ def _cell_text(value: object) -> str:
 
 
 def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: ReadResult) -> None:
-    """The comments of a table. A row's source is the file's name and the row's content (and
-    which copy of that content it is), so a corrected file imported again adds only the rows
-    that were refused or changed; ``also`` keeps the key earlier versions used (file digest and
-    row number), so a file imported before is still recognised."""
+    """The comments of a table. A row's source is the file's name and what is read from the row
+    (and which copy of that content it is), so a corrected file imported again adds only the
+    rows that were refused or changed, even when rows were added and renumbered. ``also`` keeps
+    the key earlier versions used (file digest and row number): a file imported before is
+    still recognised."""
     columns: dict[str, int] | None = None
     copies: dict[str, int] = {}
     seen_rows = 0
@@ -196,7 +197,9 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
             out.problems.append(Problem(f"{where} 第 {number} 行", f"意见内容为空{hint}，未导入"))
             continue
         kind = cell("submitter_type")
-        content = digest("\x1f".join(cells).encode("utf-8", "surrogatepass"))
+        # What is stored of the row, not its 序号 or other columns: renumbered rows stay known.
+        stored = "\x1f".join(cell(k) for k in HEADERS)
+        content = digest(stored.encode("utf-8", "surrogatepass"))
         copies[content] = copy = copies.get(content, 0) + 1
         out.letters.append(
             Letter(

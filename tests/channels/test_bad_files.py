@@ -225,17 +225,23 @@ def test_the_cli_exits_1_when_something_was_refused(tmp_path: Path, capsys, monk
 
 def test_a_corrected_table_imported_again_adds_only_the_rows_that_were_refused(engine):
     draft = add_draft(engine)
+    head = "序号,意见内容,条款\n"
     before = (
-        "意见内容,条款\n建议公示收费。,第一条\n,第二条\n收费应听证。,第二条\n收费应听证。,第二条\n"
+        head + "1,建议公示收费。,第一条\n2,,第二条\n3,收费应听证。,第二条\n4,收费应听证。,第二条\n"
     )
-    after = "意见内容,条款\n建议公示收费。,第一条\n补上的意见。,第二条\n收费应听证。,第二条\n收费应听证。,第二条\n"
+    # the empty row filled in, a new row put in as 2 and the rest renumbered
+    after = head + (
+        "1,建议公示收费。,第一条\n2,新加的一行。,第三条\n3,补上的意见。,第二条\n"
+        "4,收费应听证。,第二条\n5,收费应听证。,第二条\n"
+    )
     first = run(engine, draft, "表.csv", before.encode())
     assert len(first.created) == 3 and [p.where for p in first.refused] == ["表.csv 第 3 行"]
     again = run(engine, draft, "表.csv", after.encode())
-    assert [c["source"].startswith("表.csv#row:") for c in again.created] == [True]
+    assert [c["source"].startswith("表.csv#row:") for c in again.created] == [True, True]
     assert len(again.skipped) == 3  # the two identical rows are two comments, each kept once
     bodies = sorted(c.body for c in comments_in(engine))
-    assert bodies == sorted(["建议公示收费。", "补上的意见。", "收费应听证。", "收费应听证。"])
+    expected = ["建议公示收费。", "新加的一行。", "补上的意见。", "收费应听证。", "收费应听证。"]
+    assert bodies == sorted(expected)
 
 
 def test_a_table_imported_under_the_earlier_row_keys_is_still_recognised(engine):
