@@ -269,6 +269,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else settings.port
     if args.workers < 1:
         raise CommandError("--workers 至少为 1。")
+    if not 1 <= port <= 65535:
+        raise CommandError(f"端口应在 1 到 65535 之间（现为 {port}）。")
     if args.workers > 1 and args.reload:
         raise CommandError("--reload 只能用于单个进程，不能与 --workers 同用。")
     _refuse_unwritable_database(settings)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from analysis import CORRECTABLE_FLAGS, GENERAL_KEY, POLARITIES, STANCES, Cluster, Digest
 from comments import storage
 from comments.errors import InputError
+from comments.intake.payload import clean_text
 from comments.storage import channels, review
 from comments.storage import corrections as store
 from comments.storage.models import Correction, Draft, Point
@@ -61,9 +62,11 @@ def cluster_of(digest: Digest, key: str) -> Cluster | None:
 
 
 def _label(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw.strip():
+    if not isinstance(raw, str):
+        raise InputError("bad_label", "观点名称应为文本。", status=422)
+    label = clean_text(raw, multiline=False)
+    if not label:
         raise InputError("bad_label", "观点名称不能为空。", status=422)
-    label = " ".join(raw.split())
     if len(label) > MAX_LABEL_CHARS:
         raise InputError("bad_label", f"观点名称最多 {MAX_LABEL_CHARS} 个字。", status=422)
     return label
@@ -124,7 +127,8 @@ class _Comments(_Target):
         raw = payload["comment"]
         if not isinstance(raw, int) or isinstance(raw, bool):
             raise InputError("bad_comment", "意见编号应为整数。", status=422)
-        found = review.comments_by_ids(self.session, self.draft_id, [raw])
+        in_range = 0 < raw < 2**63  # beyond it no row can exist (and the driver refuses it)
+        found = review.comments_by_ids(self.session, self.draft_id, [raw]) if in_range else []
         if not found:
             raise InputError("unknown_comment", "本草案中没有这条意见。", status=404)
         note = next((n for n in self.digest.comments if n.id == raw), None)

@@ -192,3 +192,10 @@ def test_says_nothing_tells_generic_stems_from_names(stem, empty):
     from comments.storage.drafts import says_nothing
 
     assert says_nothing(stem) is empty
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-5"])
+def test_serve_refuses_a_port_that_cannot_exist(db, capsys, port):
+    assert main(["serve", "--port", port]) == 1
+    err = capsys.readouterr().err
+    assert "端口应在 1 到 65535 之间" in err and err.count("\n") == 1

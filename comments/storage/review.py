@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from comments.errors import InputError
+from comments.intake.payload import clean_text
 from comments.storage.auditlog import audit
 from comments.storage.db import in_chunks
 from comments.storage.models import (
@@ -34,7 +35,7 @@ def moderate_comment(
     status = MODERATION_ACTIONS.get(action)
     if status is None:
         raise InputError("bad_action", "处理方式只能是“公开”或“隐藏”。")
-    reason = reason.strip()
+    reason = clean_text(reason, multiline=True)
     if not reason:
         raise InputError("missing_reason", "请填写处理理由。")
     if len(reason) > MAX_REASON_CHARS:
@@ -116,7 +117,7 @@ def record_decision(
         )
     if outcome not in DECISION_OUTCOMES:
         raise InputError("bad_outcome", "处理结果只能是：" + "、".join(DECISION_OUTCOMES) + "。")
-    reason = reason.strip()
+    reason = clean_text(reason, multiline=True)
     if not reason:
         raise InputError("missing_reason", "请填写处理理由。")
     if len(reason) > MAX_REASON_CHARS:

@@ -86,7 +86,7 @@ def parse_json(raw: bytes) -> Any:
         return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except _NotFinite:
         raise InputError(
-            "invalid_json", "请求体不是有效的 JSON（不接受 NaN、Infinity）。"
+            "invalid_json", "请求体不是有效的 JSON（不接受 NaN、Infinity 和超出范围的数）。"
         ) from None
     except RecursionError:  # nesting bombs
         raise InputError("invalid_json", "请求体的 JSON 嵌套过深。") from None
@@ -98,9 +98,7 @@ async def json_object(request: Request, state: web.State) -> dict[str, Any]:
     """The JSON object a POST carries: 415 unless ``application/json``, 403 from another site."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
-        raise InputError(
-            "unsupported_media_type", "请以 application/json 格式提交意见。", status=415
-        )
+        raise InputError("unsupported_media_type", "请以 application/json 格式提交。", status=415)
     if cross_site(request.scope, state.settings.origins):
         raise InputError("cross_site", "不接受从其他网站的页面提交的意见。", status=403)
     payload = parse_json(await request.body())

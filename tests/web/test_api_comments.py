@@ -149,7 +149,7 @@ async def test_nan_and_infinity_are_not_json_and_are_refused(client, draft, engi
     assert r.status_code == 400
     assert r.json()["error"] == {
         "code": "invalid_json",
-        "message": "请求体不是有效的 JSON（不接受 NaN、Infinity）。",
+        "message": "请求体不是有效的 JSON（不接受 NaN、Infinity 和超出范围的数）。",
     }
     assert comment_count(engine) == 0
 
@@ -183,7 +183,10 @@ async def test_corrections_refuse_nan_like_comments(client, draft, engine):
         headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
     )
     assert r.status_code == 400
-    assert r.json()["error"]["message"] == "请求体不是有效的 JSON（不接受 NaN、Infinity）。"
+    assert (
+        r.json()["error"]["message"]
+        == "请求体不是有效的 JSON（不接受 NaN、Infinity 和超出范围的数）。"
+    )
 
 
 async def test_body_over_64_kb_is_refused_with_413(client, draft, engine):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -211,14 +212,23 @@ def parse_date(raw: str | None, *, field: str = "截止日期") -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):  # 2026-02-30
+            raise InputError("bad_date", f"{field}格式不正确：{raw} 不是存在的日期。") from None
         raise InputError("bad_date", f"{field}格式不正确，应为 YYYY-MM-DD。") from None
 
 
+MAX_ID = 2**63 - 1  # the largest id a database row can have
+
+
 def parse_int(raw: str | None, *, what: str) -> int:
+    """A number from a form or a path: an id or a page, never negative or beyond a row id."""
     try:
-        return int((raw or "").strip())
+        value = int((raw or "").strip())
     except ValueError:
         raise InputError("bad_id", f"{what}编号不正确。") from None
+    if not 0 <= value <= MAX_ID:
+        raise InputError("bad_id", f"{what}编号不正确。")
+    return value
 
 
 def fresh_digest(request: Request, draft: Draft) -> Digest:

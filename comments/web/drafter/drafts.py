@@ -357,6 +357,8 @@ async def draft_period(request: Request, caller: Caller) -> Response:
             and values.get("open_ended") != "1"
         ):
             raise InputError("no_deadline", OPEN_ENDED_MESSAGE)
+        if action == "close" and values.get("confirm") != "1":
+            raise InputError("not_confirmed", "请勾选“确认立即结束”后再结束征求意见。")
 
         def save() -> None:
             with state.session() as session:

@@ -41,7 +41,7 @@ DIGEST_GETS = [
 ]
 DRAFT_POSTS = [
     (f"/drafter/drafts/{SLUG}/edit", {"title": "改掉的标题", "deadline": ""}),
-    (f"/drafter/drafts/{SLUG}/period", {"action": "close"}),
+    (f"/drafter/drafts/{SLUG}/period", {"action": "close", "confirm": "1"}),
     (f"/drafter/drafts/{SLUG}/moderation", {"comment_id": "1", "action": "hide", "reason": "测试"}),
     (
         f"/drafter/drafts/{SLUG}/decisions",

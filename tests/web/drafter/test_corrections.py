@@ -1,4 +1,6 @@
-"""Correcting the analysis in the workspace: the forms, the point page, and what pages show."""
+"""Correcting the analysis in the workspace: the forms, the point page, and what pages show;
+and hostile input there (ids beyond any row, names and reasons of invisible text, impossible
+dates), each with a clear answer that changes nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ import re
 from html import unescape
 
 import pytest
+from sqlmodel import Session, select
 
+from comments.storage.models import AuditLog, Correction, Decision
 from tests.conftest import add_draft
 from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_account  # noqa: F401
 
@@ -236,3 +240,88 @@ async def test_a_large_point_lists_its_members_a_page_at_a_time(client, engine):
     assert f'value="{url}?page=3"' in last.text  # the split form comes back to this page
     beyond = await client.get(f"{url}?page=99")
     assert listed(beyond.text) == listed(last.text)
+
+
+# -- hostile input: ids beyond any row, names and reasons of invisible text, impossible dates
+
+HUGE = [2**63, 2**70, 10**30]
+
+
+def rows(engine, model) -> list:
+    with Session(engine) as session:
+        return list(session.exec(select(model)))
+
+
+async def test_ids_beyond_any_row_are_not_found_not_a_server_error(client, engine, desk):
+    for huge in HUGE:
+        r = await client.post(
+            f"/api/drafts/{SLUG}/corrections",
+            json={"comment": huge, "stance": "oppose"},
+            headers=desk["me"].bearer,
+        )
+        assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_comment"
+        for path in (f"comments/{huge}", f"messages/{huge}", f"comments/-{huge}"):
+            page = await client.get(f"/drafter/drafts/{SLUG}/{path}")
+            assert page.status_code == 400 and "编号不正确" in page.text, path
+        r = await client.post(
+            f"/drafter/drafts/{SLUG}/moderation",
+            data={"csrf_token": desk["csrf"], "comment_id": str(huge), "action": "hide",
+                  "reason": "测试"},
+        )  # fmt: skip
+        assert r.status_code == 400 and "编号不正确" in r.text
+    # the connection is still good, and nothing changed
+    ok = await client.get(f"/drafter/drafts/{SLUG}/comments/{desk['ids'][0]}")
+    assert ok.status_code == 200
+    assert rows(engine, Correction) == []
+
+
+@pytest.mark.parametrize("label", ["\u200b\u3164", "   ", "\x00", 42])
+async def test_a_point_name_of_invisible_text_is_refused(client, engine, desk, label):
+    digest = (await client.get(f"/api/drafts/{SLUG}/digest", headers=desk["me"].bearer)).json()
+    point = next(c["id"] for s in digest["sections"] for c in s["clusters"])
+    r = await client.post(
+        f"/api/drafts/{SLUG}/corrections",
+        json={"cluster": point, "label": label},
+        headers=desk["me"].bearer,
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "bad_label"
+    assert rows(engine, Correction) == []
+
+
+async def test_a_point_name_is_stored_without_control_characters(client, engine, desk):
+    digest = (await client.get(f"/api/drafts/{SLUG}/digest", headers=desk["me"].bearer)).json()
+    point = next(c["id"] for s in digest["sections"] for c in s["clusters"])
+    r = await client.post(
+        f"/api/drafts/{SLUG}/corrections",
+        json={"cluster": point, "label": "宽带\x00垄断\u200b问题"},
+        headers=desk["me"].bearer,
+    )
+    assert r.status_code == 201, r.text
+    digest = (await client.get(f"/api/drafts/{SLUG}/digest", headers=desk["me"].bearer)).json()
+    labels = [c["label"] for s in digest["sections"] for c in s["clusters"]]
+    assert "宽带垄断问题" in labels
+
+
+async def test_a_decision_reason_of_invisible_text_is_missing(client, engine, desk):
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/decisions",
+        data={"csrf_token": desk["csrf"], "target_kind": "comment",
+              "target_id": str(desk["ids"][0]), "outcome": "采纳", "reason": " \u200b\n\u3164 "},
+    )  # fmt: skip
+    assert r.status_code == 400 and "请填写处理理由" in r.text
+    assert rows(engine, Decision) == []
+
+
+async def test_an_impossible_date_is_called_so(client, engine, desk):
+    before = len(rows(engine, AuditLog))
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/period",
+        data={"csrf_token": desk["csrf"], "action": "extend", "deadline": "2030-02-30"},
+    )
+    assert r.status_code == 400 and "2030-02-30 不是存在的日期" in r.text
+    r = await client.post(
+        f"/drafter/drafts/{SLUG}/period",
+        data={"csrf_token": desk["csrf"], "action": "extend", "deadline": "明年"},
+    )
+    assert r.status_code == 400 and "格式不正确，应为 YYYY-MM-DD" in r.text
+    assert len(rows(engine, AuditLog)) == before

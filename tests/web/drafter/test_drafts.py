@@ -156,8 +156,14 @@ async def test_closing_stops_comments_and_extending_reopens_them(client, engine,
     assert 'name="confirm" value="1" required' in close and 'class="danger"' in close
     extend = page.split('value="extend"', 1)[1].split("</form>", 1)[0]
     assert "danger" not in extend
-    r = await client.post(
+    unconfirmed = await client.post(
         "/drafter/drafts/tingche/period", data={"csrf_token": csrf, "action": "close"}
+    )
+    assert unconfirmed.status_code == 400 and "请勾选“确认立即结束”" in unconfirmed.text
+    assert only_draft(engine).status == "open"
+    r = await client.post(
+        "/drafter/drafts/tingche/period",
+        data={"csrf_token": csrf, "action": "close", "confirm": "1"},
     )
     assert r.status_code == 303 and only_draft(engine).status == "closed"
     refused = await client.post(
@@ -281,7 +287,7 @@ async def test_every_period_action_says_what_it_did(client, engine, csrf):
     period_url = "/drafter/drafts/tingche/period"
     r = await client.post(period_url, data={"csrf_token": csrf, "action": "publish"})
     assert f"已发布，征求意见截止到 {deadline}。" in (await follow(client, r)).text
-    r = await client.post(period_url, data={"csrf_token": csrf, "action": "close"})
+    r = await client.post(period_url, data={"csrf_token": csrf, "action": "close", "confirm": "1"})
     assert "已结束征求意见。" in (await follow(client, r)).text
     later = (today() + timedelta(days=50)).isoformat()
     r = await client.post(
