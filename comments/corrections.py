@@ -64,7 +64,7 @@ def cluster_of(digest: Digest, key: str) -> Cluster | None:
 def _label(raw: Any) -> str:
     if not isinstance(raw, str):
         raise InputError("bad_label", "观点名称应为文本。", status=422)
-    label = clean_text(raw, multiline=False)
+    label = " ".join(clean_text(raw, multiline=False).split())
     if not label:
         raise InputError("bad_label", "观点名称不能为空。", status=422)
     if len(label) > MAX_LABEL_CHARS:
