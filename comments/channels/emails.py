@@ -22,7 +22,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import PurePath
 
 from comments.channels.letters import Letter, Problem, ReadResult, digest, docx_text
-from comments.drafts import DraftParseError, decode
+from comments.drafts import DraftParseError, decode, looks_binary
 
 _TAG = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"(?m)^(>.*\n?)+")
@@ -44,7 +44,6 @@ _BROKEN_MIME = (
 )
 _BROKEN_BASE64 = (mail_errors.InvalidBase64CharactersDefect, mail_errors.InvalidBase64LengthDefect)
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 class _Unreadable(ValueError):
@@ -82,7 +81,7 @@ def _part_text(part: EmailMessage) -> str:
     if any(isinstance(d, _BROKEN_BASE64) for d in part.defects):
         raise _Unreadable("正文的 base64 编码已损坏，无法还原，未导入")
     text = _decoded(raw, part.get_content_charset())
-    if len(_CONTROL.findall(text)) > max(2, len(text) // 200):
+    if looks_binary(text):
         raise _Unreadable("正文不是文字（含大量控制字符），未导入")
     return _html_text(text) if part.get_content_type() == "text/html" else text
 
@@ -141,7 +140,7 @@ def read_email(message: EmailMessage, where: str, out: ReadResult) -> Letter | N
     subject, subject_ok = _header(message, "subject")
     if not subject_ok:
         out.problems.append(
-            Problem(where, "邮件主题的编码无法识别，主题已留空（意见照常导入）", True)
+            Problem(where, "邮件主题的编码无法识别，主题已留空（意见照常导入）", note=True)
         )
     if not text:
         broken = any(isinstance(d, _BROKEN_MIME) for d in message.defects)
@@ -160,7 +159,9 @@ def read_email(message: EmailMessage, where: str, out: ReadResult) -> Letter | N
         found = _ADDRESS.search(sender)
         name, address = "", found.group(0) if found else ""
     if not sender_ok:
-        out.problems.append(Problem(where, "发件人的编码无法识别，已留空（意见照常导入）", True))
+        out.problems.append(
+            Problem(where, "发件人的编码无法识别，已留空（意见照常导入）", note=True)
+        )
     received = None
     try:
         if message.get("date"):

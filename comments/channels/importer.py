@@ -138,7 +138,7 @@ def _import_one(
         return
     # The published comments leave out a closing signature; the message keeps it whole.
     signed = strip_signature(whole, letter.sender)
-    pieces = [p for p in (clean_text(p, multiline=True) for p in split_points(signed.text)) if p]
+    pieces = [p.strip() for p in split_points(signed.text) if p.strip()]  # of cleaned text
     if not pieces:
         report.problems.append(Problem(where, "除署名外没有意见内容，未导入"))
         return
@@ -156,7 +156,7 @@ def _import_one(
     hint = letter.clause_hint if len(pieces) == 1 else ""
     if hint and not index.knows(hint):
         report.problems.append(
-            Problem(where, f"草案中没有找到条款“{hint[:40]}”，已按内容推断条款", True)
+            Problem(where, f"草案中没有找到条款“{hint[:40]}”，已按内容推断条款", note=True)
         )
     made = []
     for text in pieces:

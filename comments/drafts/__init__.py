@@ -28,6 +28,7 @@ from comments.drafts.read import (
     check_archive,
     check_size,
     decode,
+    looks_binary,
     read_docx,
 )
 from comments.drafts.text import Item, prepare, strip_ws
@@ -38,7 +39,9 @@ __all__ = [
     "DraftTree",
     "Node",
     "check_archive",
+    "decode",
     "iter_clauses",
+    "looks_binary",
     "node_chars",
     "numeral_value",
     "parse_bytes",

@@ -53,7 +53,8 @@ def check_archive(data: bytes, name: str, *, max_bytes: int, kind: str = ".docx"
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
+    """Whether decoded text holds more control characters than any real text would."""
     controls = len(_CONTROL.findall(text))
     return controls > max(2, len(text) // 200)
 
@@ -93,7 +94,7 @@ def decode(data: bytes, name: str, *, expected: str = ".txt、.md 或 .docx 文�
             raise DraftParseError(f"{name}：UTF-16 文件内容损坏，无法解码") from exc
     if b"\x00" in data[:65536]:
         wide = _utf16_without_bom(data)
-        if wide is not None and not _looks_binary(wide):
+        if wide is not None and not looks_binary(wide):
             return wide
         raise DraftParseError(f"{name}：不是文本文件（含二进制内容），请提供 {expected}")
     text: str | None = None
@@ -107,7 +108,7 @@ def decode(data: bytes, name: str, *, expected: str = ".txt、.md 或 .docx 文�
         raise DraftParseError(
             f"{name}：无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）"
         )
-    if _looks_binary(text):
+    if looks_binary(text):
         raise DraftParseError(f"{name}：不是文本文件（含大量控制字符），请提供 {expected}")
     return text
 
