@@ -348,3 +348,24 @@ def test_a_long_file_name_is_imported_row_by_row_and_again_not_at_all(engine):
     again = import_files(engine, draft, [(name, sheet)], actor="t", max_chars=5000)
     assert len(first[0].created) == 2 and first[0].problems == []
     assert again[0].created == [] and len(again[0].skipped) == 2
+
+
+@pytest.mark.anyio
+async def test_the_list_of_messages_names_each_by_subject_or_file_and_words(client, engine, desk):
+    files = [
+        ("files", ("表.csv", "意见内容\n建议公示收费标准。\n".encode(), "text/csv")),
+        ("files", ("信.txt", "第一条：支持。".encode(), "text/plain")),
+        (
+            "files",
+            ("m.eml", eml("第二条：收费应当公示。", subject="对收费的意见"), "message/rfc822"),
+        ),
+    ]
+    r = await client.post(
+        "/drafter/drafts/tingche/intake/upload", data={"csrf_token": desk["csrf"]}, files=files
+    )
+    assert r.status_code == 200, r.text
+    page = (await client.get("/drafter/drafts/tingche/intake")).text
+    titles = re.findall(r'<td role="cell" class="lead"><a [^>]*>([^<]*)</a>', page)
+    assert sorted(titles) == sorted(
+        ["表.csv：建议公示收费标准。", "信.txt：第一条：支持。", "对收费的意见"]
+    )
