@@ -270,27 +270,32 @@ def build_clusters(
                 groups.append([i])  # a campaign is a point of its own even when alone
             else:
                 rest.append(i)
-    rest.sort()
-    clusters = [_cluster(bucket, [units[i] for i in g], stance) for g in groups]
+    clusters = [make_cluster(bucket, [units[i] for i in g], stance) for g in groups]
     clusters.sort(key=lambda c: (-c.size, c.members[0]))
-    if rest:
-        members = tuple(sorted(m for i in rest for m in units[i].members))
-        clusters.append(
-            Cluster(
-                id=f"{bucket}:{REMAINDER_LABEL}",
-                bucket=bucket,
-                label=REMAINDER_LABEL,
-                keywords=(),
-                representative=None,
-                quote="",
-                members=members,
-                distinct=len(rest),
-                campaigns=(),
-                stance=_split(members, stance),
-                remainder=True,
-            )
-        )
+    left = remainder(bucket, [units[i] for i in rest], stance)
+    if left is not None:
+        clusters.append(left)
     return tuple(clusters)
+
+
+def remainder(bucket: str, units: Sequence[Unit], stance: dict[int, str]) -> Cluster | None:
+    """The explicit "其他" of a section: the units that make no point (None if there are none)."""
+    if not units:
+        return None
+    members = tuple(sorted(m for u in units for m in u.members))
+    return Cluster(
+        id=f"{bucket}:{REMAINDER_LABEL}",
+        bucket=bucket,
+        label=REMAINDER_LABEL,
+        keywords=(),
+        representative=None,
+        quote="",
+        members=members,
+        distinct=len(units),
+        campaigns=(),
+        stance=_split(members, stance),
+        remainder=True,
+    )
 
 
 def _centrality(i: int, grouping: Grouping, units: Sequence[Unit]) -> tuple[float, int, int]:
@@ -303,7 +308,7 @@ def _split(members: Sequence[int], stance: dict[int, str]) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in STANCES}
 
 
-def _cluster(bucket: str, units: Sequence[Unit], stance: dict[int, str]) -> Cluster:
+def make_cluster(bucket: str, units: Sequence[Unit], stance: dict[int, str]) -> Cluster:
     """One cluster; ``units`` come most central first."""
     from analysis.flags import mask_pii
 

@@ -7,7 +7,7 @@
   the same (``propagate``): the other copies of a campaign, and comments on the same clause at
   least ``NEIGHBOUR`` similar to a corrected one. Those notes say ``stance_source="neighbour"``:
   proposed by the analysis, not confirmed.
-- A point a person fixed keeps its label and members (``pinned_clusters``). A comment that
+- A point a person fixed keeps its label and members (``point_clusters``). A comment that
   arrives later and matches it (average similarity to its members at least the clustering
   ``THRESHOLD``) is *proposed* into it; a comment taken out of every point stays out.
 """
@@ -22,7 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from analysis.clusters import THRESHOLD, Unit, joint_vectors
+from analysis.clusters import (
+    THRESHOLD,
+    Unit,
+    build_clusters,
+    joint_vectors,
+    make_cluster,
+    remainder,
+)
 from analysis.labels import label_of, quote
 from analysis.models import (
     STANCES,
@@ -44,7 +51,7 @@ __all__ = [
     "fixes_of",
     "learn",
     "override",
-    "pinned_clusters",
+    "point_clusters",
     "points_by_bucket",
     "propagate",
     "refile",
@@ -100,7 +107,7 @@ def points_by_bucket(
     return out
 
 
-def pinned_clusters(
+def point_clusters(
     bucket: str,
     points: Sequence[PointInput],
     units: Sequence[Unit],
@@ -108,54 +115,88 @@ def pinned_clusters(
     campaigns: Sequence[Campaign],
     stance: Mapping[int, str],
     excluded: Iterable[int],
-) -> tuple[list[Cluster], list[Unit]]:
-    """The section's fixed points as clusters, and the units left for automatic grouping.
+) -> tuple[Cluster, ...]:
+    """The section's clusters: its fixed points first, then the automatic ones.
 
-    Units lose the members that a fixed point holds; a left unit that matches a fixed point
-    is proposed into it (never a flagged one).
+    The automatic grouping runs on every unit, as if nothing were fixed, so a point that holds
+    no comment of a fixed point comes out exactly as it would have. From a point that does,
+    the fixed members leave; what is left of it (comments that arrived since, or that the
+    grouping put with them) is proposed into the fixed point it matches (average similarity to
+    its members at least the clustering ``THRESHOLD``) or else stays a point of its own. A
+    unit of the remainder that matches a fixed point is proposed into it; a flagged one never.
     """
+    skip = frozenset(excluded)
+    found = build_clusters(bucket, units, dict(stance), skip)
     body = {c.id: c.body for c in visible}
-    taken = {m for p in points for m in p.members if m in body}
-    if not taken and not points:
-        return [], list(units)
-    left: list[Unit] = []
-    for u in units:
-        members = tuple(m for m in u.members if m not in taken)
-        if not members:
-            continue
-        if members != u.members:
-            rep = u.representative if u.representative in members else members[0]
-            u = Unit(body.get(rep, u.text), rep, members, u.campaign)
-        left.append(u)
-    live = [p for p in points if any(m in body for m in p.members)]
+    member_ids = [[m for m in p.members if m in body] for p in points]
+    live = [(p, ids) for p, ids in zip(points, member_ids, strict=True) if ids]
     if not live:
-        return [], left
-    skip = set(excluded)
-    candidates = [u for u in left if u.representative not in skip and u.text.strip()]
-    member_ids = [[m for m in p.members if m in body] for p in live]
-    texts = [u.text for u in candidates] + [body[m] for ids in member_ids for m in ids]
+        return found
+    taken = {m for _, ids in live for m in ids}
+    unit_of = {u.members[0]: u for u in units}
+    touched: list[list[Unit]] = []  # what is left of automatic points that held fixed members
+    kept: list[Cluster] = []
+    rest: list[Unit] = []
+    for cluster in found:
+        if not cluster.remainder and taken.isdisjoint(cluster.members):
+            kept.append(cluster)
+            continue
+        left = [
+            u
+            for u in (_without(unit_of[m], taken, body) for m in cluster.members if m in unit_of)
+            if u is not None
+        ]
+        if cluster.remainder:
+            rest = left
+        elif left:
+            touched.append(left)
+    singles = [[u] for u in rest if u.representative not in skip and u.text.strip()]
+    groups = touched + singles
+    texts = [u.text for g in groups for u in g] + [body[m] for _, ids in live for m in ids]
     rows, _ = joint_vectors(texts)  # sparse: the character vocabulary is wide
-    cand, start = rows[: len(candidates)], len(candidates)
+    start, parts = 0, []
+    for g in groups:
+        parts.append(rows[start : start + len(g)])
+        start += len(g)
     blocks = []
-    for ids in member_ids:
+    for _, ids in live:
         blocks.append(rows[start : start + len(ids)])
         start += len(ids)
+    centres = np.stack([np.asarray(b.mean(axis=0)).ravel() for b in blocks])
     proposed: list[list[Unit]] = [[] for _ in live]
-    chosen: set[int] = set()
-    if candidates:
-        centres = [np.asarray(block.mean(axis=0)).ravel() for block in blocks]
-        scores = np.stack([np.asarray(cand @ c).ravel() for c in centres], axis=1)
-        for i, u in enumerate(candidates):
-            best = int(scores[i].argmax())
-            if scores[i, best] >= THRESHOLD:
-                proposed[best].append(u)
-                chosen.add(id(u))
+    moved: set[int] = set()
+    for i, (g, part) in enumerate(zip(groups, parts, strict=True)):
+        mean = np.asarray(part.mean(axis=0)).ravel()
+        scores = centres @ mean
+        best = int(scores.argmax())
+        if scores[best] >= THRESHOLD:
+            proposed[best].extend(g)
+            moved.update(id(u) for u in g)
+        elif len(g) > 1 or (i < len(touched) and g[0].campaign):  # still a point
+            closeness = np.asarray(part @ mean).ravel()
+            ranked = sorted(range(len(g)), key=lambda j: (-float(closeness[j]), j))
+            kept.append(make_cluster(bucket, [g[j] for j in ranked], dict(stance)))
+            moved.update(id(u) for u in g)
     campaign_of = {m: c.id for c in campaigns for m in c.members}
-    clusters = [
+    pinned = [
         _pinned(bucket, p, ids, block, extra, body, campaign_of, stance)
-        for p, ids, block, extra in zip(live, member_ids, blocks, proposed, strict=True)
+        for (p, ids), block, extra in zip(live, blocks, proposed, strict=True)
     ]
-    return clusters, [u for u in left if id(u) not in chosen]
+    kept.sort(key=lambda c: (-c.size, c.members[0]))
+    alone = [u for g in touched for u in g if id(u) not in moved]
+    other = remainder(bucket, [*alone, *(u for u in rest if id(u) not in moved)], dict(stance))
+    return (*pinned, *kept, *([other] if other is not None else []))
+
+
+def _without(unit: Unit, taken: set[int], body: Mapping[int, str]) -> Unit | None:
+    """``unit`` without the members a fixed point holds (None if none is left)."""
+    members = tuple(m for m in unit.members if m not in taken)
+    if not members:
+        return None
+    if members == unit.members:
+        return unit
+    rep = unit.representative if unit.representative in members else members[0]
+    return Unit(body.get(rep, unit.text), rep, members, unit.campaign)
 
 
 def _pinned(

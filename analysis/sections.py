@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from analysis import corrections as fixing
-from analysis.clusters import Unit, build_clusters
+from analysis.clusters import Unit
 from analysis.duplicates import find_campaigns
 from analysis.models import (
     POLARITIES,
@@ -151,12 +151,11 @@ def analyse_section(
     in_campaign = {m for c in campaigns for m in c.members}
     units = [Unit(c.text, c.representative, c.members, c.id) for c in campaigns]
     units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
-    pinned, units = fixing.pinned_clusters(
+    clusters = fixing.point_clusters(
         bucket, points or (), units, visible, campaigns, stance, excluded
     )
-    found = build_clusters(bucket, units, stance, excluded)
     return SectionResult(
         campaigns=campaigns,
-        clusters=(*pinned, *found),
+        clusters=clusters,
         suggestions=find_suggestions([(c.id, c.body) for c in visible], clause, bucket),
     )

@@ -80,6 +80,64 @@ def test_a_fixed_point_keeps_its_label_and_members_and_a_new_match_is_proposed_i
     assert 3 not in cluster.members and 4 not in cluster.members  # radiation stays apart
 
 
+NEIGHBOURS = [
+    "小区宽带只有一家运营商，资费太贵了。",
+    "宽带资费太贵，一个月两百多，希望降价。",
+    "宽带网速太慢了，晚上看视频一直卡。",
+    "晚上网速慢得不行，宽带根本用不了。",
+    "家里宽带网速太慢，打游戏一直掉线。",
+    "网速太慢，宽带晚上高峰期卡得要死。",
+    "宽带又贵又慢，网速跟不上，资费还高。",
+    "希望提升宽带网速，现在太慢了。",
+    "农村的宽带网速慢，资费比城里还贵。",
+    "宽带提速降费喊了多年，网速还是慢。",
+    "停车位太少，晚上回家没地方停车。",
+    "小区车位不足，每天找车位要转好几圈。",
+]
+
+
+def test_fixing_a_point_leaves_the_points_beside_it_as_they_were():
+    """Two near points (网速慢 in two wordings): renaming one must not pull the other's members
+    into it one by one (each alone is close enough to it; as a point, the other is not)."""
+    items = comments(*NEIGHBOURS)
+    plain = build_digest(DRAFT, CLAUSES, items).section("1")
+    assert plain is not None
+    points = {c.id: c.members for c in plain.clusters if not c.remainder}
+    assert len(points) >= 3
+    for key, members in points.items():
+        fixed = Corrections(points=(PointInput(key, "1", "改过的名称", members),))
+        section = build_digest(DRAFT, CLAUSES, items, corrections=fixed).section("1")
+        assert section is not None
+        after = {c.id: c.members for c in section.clusters if not c.remainder}
+        mine = next(c for c in section.clusters if c.id == key)
+        assert mine.label == "改过的名称" and set(members) <= set(mine.members)
+        for other, its in points.items():
+            if other != key:
+                assert after.get(other) == its, (key, other)
+        proposed = set(mine.proposed)
+        assert not proposed & {m for o, its in points.items() if o != key for m in its}
+
+
+def test_the_rest_of_a_point_a_comment_was_moved_out_of_stays_a_point():
+    items = comments(*NEIGHBOURS)
+    plain = build_digest(DRAFT, CLAUSES, items).section("1")
+    assert plain is not None
+    slow = next(c for c in plain.clusters if c.id == "1:c3")
+    assert len(slow.members) >= 3
+    moved, *rest = slow.members
+    # The service stores the moved comment among the members of the point it went into.
+    point = PointInput("1:c1", "1", "资费太贵", (1, 2, moved))
+    fix = CommentCorrection(moved, point="1:c1")
+    section = build_digest(
+        DRAFT, CLAUSES, items, corrections=Corrections((fix,), (point,))
+    ).section("1")
+    assert section is not None
+    fee = next(c for c in section.clusters if c.id == "1:c1")
+    assert fee.members == (1, 2, moved) and fee.proposed == ()
+    left = next(c for c in section.clusters if rest[0] in c.members)
+    assert left.members == tuple(rest) and not left.remainder and not left.confirmed
+
+
 def test_a_comment_moved_out_of_every_point_stays_out_and_one_moved_in_joins():
     items = comments(*BROADBAND, *RADIATION)
     # The service stores a moved-in comment among the point's members (4 here).
