@@ -179,14 +179,16 @@ class FeedbackReport:
 
 @dataclass(frozen=True)
 class OpenPoint:
-    """A cluster or suggestion of the digest without a decision of its own, with comments that
-    have no decision at all (shown to the drafters as still to decide)."""
+    """A cluster or suggestion of the digest with comments that have no decision at all (shown
+    to the drafters as still to decide): it has no decision of its own, or (``decided``) its
+    decision was taken before those comments arrived or were merged into it."""
 
     section: str
     kind: str  # cluster | suggestion
     id: str
     title: str
     comments: int  # its comments without any decision
+    decided: bool = False
 
 
 class _Resolved:
@@ -261,14 +263,18 @@ class _Resolved:
         for section in self.digest.sections:
             for c in section.clusters:
                 waiting = self._waiting(c.members)
-                if waiting and ("cluster", c.id) not in self.targets:
+                if waiting:
                     title = "其他意见" if c.remainder else plain(c.label)
-                    found.append(OpenPoint(section.key, "cluster", c.id, title, waiting))
+                    decided = ("cluster", c.id) in self.targets
+                    found.append(OpenPoint(section.key, "cluster", c.id, title, waiting, decided))
             for g in section.suggestions:
                 waiting = self._waiting(g.comments)
-                if waiting and ("suggestion", g.id) not in self.targets:
+                if waiting:
                     title = plain(suggestion_title(g.operation, g.target, g.proposed))
-                    found.append(OpenPoint(section.key, "suggestion", g.id, title, waiting))
+                    decided = ("suggestion", g.id) in self.targets
+                    found.append(
+                        OpenPoint(section.key, "suggestion", g.id, title, waiting, decided)
+                    )
         return found
 
 
@@ -328,7 +334,8 @@ def build_feedback_report(digest: Digest, decisions: Sequence[Decision]) -> Feed
             waiting[note.bucket] = waiting.get(note.bucket, 0) + 1
     open_by: dict[str, int] = {}
     for point in resolved.open_points():
-        open_by[point.section] = open_by.get(point.section, 0) + 1
+        if not point.decided:  # a decided point counts among the decided, not twice
+            open_by[point.section] = open_by.get(point.section, 0) + 1
 
     def position(key: str) -> tuple[int, str]:
         return order.get(key, len(order)), key

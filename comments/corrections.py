@@ -233,10 +233,11 @@ class _Points(_Target):
         return self.rows
 
     def _split(self, point: Point, cluster: Cluster | None, raw: Any, label: Any) -> None:
+        """The chosen comments leave for a new point; the rest stay as they were (confirmed
+        members confirmed, the analysis' proposals still proposals)."""
         members = store.members_of(self.session, point)
-        if cluster is not None:
-            members = sorted({*members, *cluster.proposed})
-        staying = split_members(members, raw)
+        proposed = cluster.proposed if cluster is not None else ()
+        staying = split_members(members, raw, proposed)
         new = store.new_point(
             self.session,
             draft_id=self.draft_id,
@@ -249,30 +250,42 @@ class _Points(_Target):
         self.record("point", point.key, "split", {"into": new.key, "members": sorted(raw)}, None)
 
     def _merge(self, point: Point, cluster: Cluster | None, raw: Any) -> None:
+        """The point's confirmed members join the other point; what the analysis only proposed
+        into it is proposed again where it fits (nothing is confirmed that no one looked at).
+        Its decision becomes the other point's, or is withdrawn if that has its own."""
         if not isinstance(raw, str) or not raw or raw == point.key:
             raise InputError("bad_merge", "请选择要并入的另一个观点。", status=422)
         into, _ = self.fixed(raw)
         if into.bucket != point.bucket:
             raise InputError("other_clause", "只能合并同一条款下的观点。", status=422)
-        members = store.members_of(self.session, point)
-        if cluster is not None:
-            members = sorted({*members, *cluster.proposed})
-        store.set_members(self.session, into, members)
+        store.set_members(self.session, into, store.members_of(self.session, point))
         point.merged_into = into.key
         self.record("point", point.key, "merge", into.key, None)
+        followed = store.decision_follows_merge(
+            self.session,
+            draft_id=self.draft_id,
+            key=point.key,
+            into=into,
+        )
+        if followed is not None:
+            what, was = followed
+            self.record("point", point.key, "decision", {what: into.key}, was)
 
 
-def split_members(members: Sequence[int], raw: Any) -> list[int]:
-    """The members that stay when the comments ``raw`` are split out of a point, in order.
+def split_members(members: Sequence[int], raw: Any, proposed: Sequence[int] = ()) -> list[int]:
+    """The confirmed ``members`` that stay when the comments ``raw`` (confirmed members or
+    ``proposed`` ones) are split out of a point, in order; at least one must stay.
 
     Sets, not lists, answer "is it a member": a split of a large point stays linear.
     """
     chosen = _hashable_set(raw) if isinstance(raw, list) else None
-    if not chosen or not chosen <= set(members):
+    if not chosen or not chosen <= {*members, *proposed}:
         raise InputError("bad_split", "请从本观点的意见中选出要拆分出去的意见。", status=422)
     staying = [m for m in members if m not in chosen]
     if not staying:
-        raise InputError("bad_split", "拆分后原观点至少要留下一条意见。", status=422)
+        raise InputError(
+            "bad_split", "拆分后原观点至少要留下一条意见（待确认的意见不算）。", status=422
+        )
     return staying
 
 

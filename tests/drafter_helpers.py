@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from comments import storage
-from comments.storage import drafters
+from comments.storage import drafters, review
+from comments.storage.models import Decision
 from tests.helpers import csrf_from
 
 ORG = "市住建局"
@@ -77,3 +78,33 @@ def publish_now(app: object, engine: Engine, slug: str, actor: str = "own") -> i
         assert draft is not None
         digest = app.state.comments.digests.get(draft).digest  # type: ignore[attr-defined]
         return feedback.publish(session=session, draft=draft, digest=digest, actor=actor).number
+
+
+def cluster_decision(
+    engine: Engine,
+    slug: str,
+    key: str,
+    members: list[int],
+    *,
+    clause: str,
+    outcome: str,
+    reason: str,
+    label: str = "",
+    actor: str = "own",
+) -> Decision:
+    """A decision on the cluster ``key`` covering ``members``, as the decisions page stores it."""
+    with Session(engine) as session:
+        draft = storage.draft_by_slug(session, slug)
+        assert draft is not None
+        return review.record_decision(
+            session=session,
+            draft=draft,
+            target_kind="cluster",
+            target_id=key,
+            clause_key=clause,
+            label=label,
+            outcome=outcome,
+            reason=reason,
+            members=members,
+            actor=actor,
+        )

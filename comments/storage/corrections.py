@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from comments.storage.auditlog import audit
 from comments.storage.db import in_chunks
-from comments.storage.models import Correction, Decision, Point, PointMember
+from comments.storage.models import Correction, Decision, DecisionMember, Point, PointMember
 
 if TYPE_CHECKING:
     from analysis import Corrections
@@ -184,6 +184,48 @@ def relabel_decisions(session: Session, draft_id: int, key: str, label: str) -> 
         )
         .values(label=label)
     )
+
+
+def decision_follows_merge(
+    session: Session, *, draft_id: int, key: str, into: Point
+) -> tuple[str, dict[str, str]] | None:
+    """What becomes of the decision on point ``key`` when it is merged into ``into``.
+
+    It becomes ``into``'s decision (``"moved"``, still covering the comments it covered) when
+    ``into`` has none; else ``into``'s own decision stands and this one is withdrawn
+    (``"withdrawn"``): its comments wait for a decision on the merged point, nothing decides
+    them silently. Returns what happened and the decision as it was (None: it had none); the
+    caller records it as a correction (with its audit row).
+    """
+    found = session.scalars(
+        select(Decision).where(
+            col(Decision.draft_id) == draft_id,
+            col(Decision.target_kind) == "cluster",
+            col(Decision.target_id) == key,
+        )
+    ).first()
+    if found is None:
+        return None
+    was = {"outcome": found.outcome, "reason": found.reason}
+    taken = session.scalars(
+        select(Decision.id).where(
+            col(Decision.draft_id) == draft_id,
+            col(Decision.target_kind) == "cluster",
+            col(Decision.target_id) == into.key,
+        )
+    ).first()
+    if taken is None:
+        found.target_id = into.key
+        if into.label:
+            found.label = into.label
+        session.add(found)
+        what = "moved"
+    else:
+        session.execute(delete(DecisionMember).where(col(DecisionMember.decision_id) == found.id))
+        session.delete(found)
+        what = "withdrawn"
+    session.flush()
+    return what, was
 
 
 def load_corrections(session: Session, draft_id: int) -> Corrections:

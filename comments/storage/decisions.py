@@ -148,6 +148,12 @@ class Snapshot:
     open: list[OpenPoint]  # the points still to decide, for the drafters' page
 
     @property
+    def uncovered(self) -> dict[tuple[str, str], int]:
+        """(kind, id) of a decided point -> its comments its decision does not cover (they
+        arrived or were merged into it after the decision)."""
+        return {(p.kind, p.id): p.comments for p in self.open if p.decided}
+
+    @property
     def figures(self) -> dict[str, int]:
         return {
             "comments": self.report.comments,

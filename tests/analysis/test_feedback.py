@@ -109,6 +109,21 @@ def test_points_without_a_decision_are_listed_for_the_drafters_and_counted_for_t
     assert done.outcome_comments("另行研究") == 8
 
 
+def test_a_decided_point_with_comments_its_decision_does_not_cover_is_listed_as_decided(
+    digest,
+) -> None:
+    cluster = next(c for c in digest.section("第二条").clusters if c.size == 4)
+    covered = cluster.members[:3]  # the fourth arrived (or was merged in) after the decision
+    decision = Decision("cluster", cluster.id, "采纳", "已改为物价部门核定。", members=covered)
+    mine = [p for p in open_points(digest, [decision]) if p.id == cluster.id]
+    assert [(p.decided, p.comments) for p in mine] == [(True, 1)]
+    report = build_feedback_report(digest, [decision])
+    # The point counts once, among the decided; its uncovered comment waits.
+    assert report.by_outcome == {"采纳": (1, 3)}
+    assert report.pending_points == len([p for p in open_points(digest, []) if p.id != cluster.id])
+    assert report.pending_comments == 8 - 3
+
+
 def test_hidden_comments_and_decisions_whose_comments_are_all_hidden_are_not_counted(
     digest,
 ) -> None:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from comments import storage
+from comments.storage.models import AuditLog
 from tests.conftest import add_draft
-from tests.drafter_helpers import ORG, fast_password_hashing, make_account  # noqa: F401
+from tests.drafter_helpers import (  # noqa: F401
+    ORG,
+    cluster_decision,
+    fast_password_hashing,
+    log_in,
+    make_account,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -113,6 +120,97 @@ async def test_a_renamed_point_keeps_its_name_and_members_when_comments_arrive(c
     await correct(client, me, {"cluster": key, "reviewed": True})
     point = cluster(await digest(client, me), key)
     assert point["reviewed"] is True and point["proposed"] == [] and late in point["members"]
+
+
+async def test_a_split_or_a_merge_confirms_only_what_a_person_picked(client, engine, me):
+    ids = [await post(client, b) for b in BROADBAND[:2]]
+    d = await digest(client, me)
+    key = note(d, ids[0])["cluster"]
+    await correct(client, me, {"cluster": key, "label": "宽带垄断"})
+    late = await post(client, BROADBAND[2])
+    assert cluster(await digest(client, me), key)["proposed"] == [late]
+
+    def confirmed() -> set[int]:
+        with Session(engine) as session:
+            draft = storage.draft_by_slug(session, "tingche")
+            assert draft is not None and draft.id is not None
+            return {
+                m
+                for p, members in storage.corrections.points_with_members(session, draft.id)
+                if p.merged_into is None
+                for m in members
+            }
+
+    out = await correct(client, me, {"cluster": key, "split": [ids[1]], "label": "资费"})
+    new = out["corrections"][-1]["value"]["into"]
+    assert confirmed() == set(ids)  # the proposal stays a proposal
+    d = await digest(client, me)
+    assert late in cluster(d, key)["proposed"] + cluster(d, new)["proposed"]
+    await correct(client, me, {"cluster": new, "merge_into": key})
+    assert confirmed() == set(ids)
+    d = await digest(client, me)
+    assert cluster(d, key)["proposed"] == [late]
+    # Only the proposed member itself: the point keeps none it confirmed, so it is refused.
+    only = await correct(client, me, {"cluster": key, "split": ids}, status=422)
+    assert "待确认的意见不算" in only["error"]["message"]
+    # A proposed member a person picks for a new point is confirmed there.
+    out = await correct(client, me, {"cluster": key, "split": [late], "label": "又贵又慢"})
+    picked = out["corrections"][-1]["value"]["into"]
+    assert confirmed() == {*ids, late}
+    d = await digest(client, me)
+    assert cluster(d, picked)["members"] == [late] and cluster(d, picked)["proposed"] == []
+
+
+def record(engine, key: str, members: list[int], outcome: str, reason: str) -> None:
+    cluster_decision(engine, "tingche", key, members, clause=CLAUSE, outcome=outcome, reason=reason)
+
+
+async def test_a_decision_on_a_merged_point_follows_it_or_is_withdrawn_never_lost(
+    client, engine, me
+):
+    ids = [await post(client, b) for b in [*BROADBAND, *PARKING]]
+    broadband = note(await digest(client, me), ids[0])["cluster"]
+
+    async def new_point(members: list[int], label: str) -> str:
+        out = await correct(client, me, {"comment": members[0], "cluster": "new", "label": label})
+        key = out["corrections"][-1]["value"]
+        for m in members[1:]:
+            await correct(client, me, {"comment": m, "cluster": key})
+        return key
+
+    parking = await new_point(ids[3:], "车位不足")
+    record(engine, parking, ids[3:], "采纳", "已增加车位配建标准。")
+    out = await correct(client, me, {"cluster": parking, "merge_into": broadband})
+    fate = out["corrections"][-1]
+    assert fate["field"] == "decision" and fate["value"] == {"moved": broadband}
+    assert fate["previous"] == {"outcome": "采纳", "reason": "已增加车位配建标准。"}
+    csrf = await log_in(client, me)
+    page = (await client.get("/drafter/drafts/tingche/decisions")).text
+    # The decision now stands on the merged point, which lists the comments it does not cover.
+    block = page.split(f'id="t-cluster-{broadband}"')[1].split('class="cluster"')[0]
+    assert "已增加车位配建标准。" in block and "另有 3 条意见不在这项决定内" in block
+    listing = page.split('id="h-open"')[1].split("</section>")[0]
+    assert f'href="#t-cluster-{broadband}"' in listing and "已有决定" in listing
+    report = (await client.get("/drafter/drafts/tingche/export/feedback.md")).text
+    assert "已增加车位配建标准。" in report and "| 采纳 | 1 | 2 |" in report
+
+    # Merging into a point with a decision of its own: that decision stands, the other is
+    # withdrawn (its comments wait for a decision on the merged point).
+    ids += [await post(client, "车位太少了，晚上回家根本停不下车。")]
+    ids += [await post(client, "小区停车位严重不足，希望多建车位。")]
+    other = await new_point(ids[5:], "多建车位")
+    record(engine, other, ids[5:], "不予采纳", "车位由规划另行规定。")
+    out = await correct(client, me, {"cluster": other, "merge_into": broadband})
+    assert out["corrections"][-1]["value"] == {"withdrawn": broadband}
+    report = (await client.get("/drafter/drafts/tingche/export/feedback.md")).text
+    assert "车位由规划另行规定。" not in report and "已增加车位配建标准。" in report
+    page = (await client.get("/drafter/drafts/tingche/decisions")).text
+    block = page.split(f'id="t-cluster-{broadband}"')[1].split('class="cluster"')[0]
+    assert "另有 5 条意见不在这项决定内" in block
+    with Session(engine) as session:
+        actions = [row.action for row in session.exec(select(AuditLog))]
+    assert actions.count("correct_point") >= 4
+    assert csrf
 
 
 async def test_merge_split_and_moving_a_comment_between_points(client, me):

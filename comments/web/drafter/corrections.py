@@ -45,6 +45,11 @@ FIELD_LABELS = {
     "reviewed": "已审阅",
     "merge": "并入",
     "split": "拆分",
+    "decision": "处理决定",
+}
+DECISION_FATES = {
+    "moved": "随合并成为合并后观点的决定",
+    "withdrawn": "已撤回（合并后的观点已有自己的决定）",
 }
 
 
@@ -60,6 +65,10 @@ def _shown(field: str, value: Any) -> str:
         return "、".join(FLAG_LABELS.get(f, f) for f in value) or "（无）"
     if field == "reviewed":
         return "是" if value else "否"
+    if field == "decision":
+        if "outcome" in value:
+            return f"{value['outcome']}：{value.get('reason', '')}"
+        return "；".join(DECISION_FATES.get(k, k) for k in value)
     if field == "split":
         return f"{len(value.get('members', []))} 条意见拆出"
     if field in ("clause", "point"):

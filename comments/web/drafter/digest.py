@@ -25,6 +25,7 @@ from analysis import (
 )
 from comments import storage, views
 from comments.errors import InputError
+from comments.storage import decisions as decisions_mod
 from comments.storage import review
 from comments.storage.models import DECISION_OUTCOMES, SUBMITTER_TYPES
 from comments.web.common import state_of
@@ -143,12 +144,19 @@ async def clause_page(request: Request, caller: Caller) -> Response:
             clause = storage.clause_by_key(session, draft.id, key)
             comments = list(storage.comments_of(session, draft.id))
             stored = review.decisions_of(session, draft.id)
+            uncovered = decisions_mod.feedback_snapshot(session, draft.id, digest).uncovered
         in_section = CommentFilter(**{**f.__dict__, "section": key})
         allowed = {
             c.id for c in filter_comments(comments, in_section, digest, state.settings.timezone)
         }
         bodies = {c.id: c.body for c in comments}
-        return {"clause": clause, "allowed": allowed, "bodies": bodies, "stored": stored}
+        return {
+            "clause": clause,
+            "allowed": allowed,
+            "bodies": bodies,
+            "stored": stored,
+            "uncovered": uncovered,
+        }
 
     data = await run_in_threadpool(load)
     allowed: set[int] = data["allowed"]
@@ -209,6 +217,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         bodies=data["bodies"],
         filters=filters,
         by_target={(d.target_kind, d.target_id): d for d in data["stored"]},
+        uncovered=data["uncovered"],
         outcomes=DECISION_OUTCOMES,
         back=request.url.path,
         computed=views.local_time(result.computed_at, state.settings.timezone),

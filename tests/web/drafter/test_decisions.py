@@ -16,6 +16,7 @@ from comments.storage.models import AuditLog, Comment, Decision, FeedbackPublica
 from tests.conftest import add_draft
 from tests.drafter_helpers import (  # noqa: F401
     ORG,
+    cluster_decision,
     fast_password_hashing,
     log_in,
     make_account,
@@ -71,20 +72,16 @@ async def decide(client, csrf, **data):
 
 def group_decision(engine, members, outcome="部分采纳", reason="已在第一条中增加老旧小区。"):
     """A decision on a group of comments, as a cluster decision stores it."""
-    with Session(engine) as session:
-        draft = storage.draft_by_slug(session, SLUG)
-        return review.record_decision(
-            session=session,
-            draft=draft,
-            target_kind="cluster",
-            target_id="第一章/第一条:c1",
-            clause_key="第一章/第一条",
-            label="老旧小区 · 适用范围",
-            outcome=outcome,
-            reason=reason,
-            members=members,
-            actor="own",
-        )
+    return cluster_decision(
+        engine,
+        SLUG,
+        "第一章/第一条:c1",
+        members,
+        clause="第一章/第一条",
+        label="老旧小区 · 适用范围",
+        outcome=outcome,
+        reason=reason,
+    )
 
 
 async def test_decision_on_a_comment_reaches_its_receipt_and_the_public_report_once_published(
