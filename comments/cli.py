@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from comments import failures
 from comments.settings import SETTINGS, Settings
+from comments.terminal import Parser, ProgressBar, import_note
 
 if TYPE_CHECKING:
     from comments.storage.models import Draft
@@ -82,6 +83,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from comments.errors import InputError
 
     settings = _settings()
+    today = period.today_in(settings.timezone)
     try:
         tree = parse_file(args.file, max_bytes=settings.max_upload_bytes)
     except (DraftParseError, OSError) as exc:
@@ -97,11 +99,13 @@ def cmd_import(args: argparse.Namespace) -> int:
                 title=args.title,
                 deadline=args.deadline,
                 organisation=args.organisation or "",
-                today=period.today_in(settings.timezone),
+                status="unpublished" if args.unpublished else "open",
+                today=today,
             )
         except InputError as exc:
             raise CommandError(exc.message) from None
     print(draft.slug)
+    print(import_note(draft, today), file=sys.stderr)  # stdout stays the slug alone
     return 0
 
 
@@ -132,30 +136,6 @@ def cmd_add_drafter(args: argparse.Namespace) -> int:
     print(f"password: {password}")
     print(f"token: {token}")
     return 0
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.enabled = sys.stderr.isatty()
-        self.shown = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        percent = done * 100 // total
-        if percent == self.shown:
-            return
-        self.shown = percent
-        filled = percent * 30 // 100
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%  {done:,}/{total:,}"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -210,6 +190,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     settings = _settings()
     engine = _engine(settings)
+    chosen = [o for o, on in [("--feedback", args.feedback), ("--labels", args.labels)] if on]
+    if args.format is not None:
+        chosen.append(f"--format {args.format}")
+    if len(chosen) > 1:
+        raise CommandError(f"一次只能导出一种内容，不能同时用 {'、'.join(chosen)}。")
+    if args.personal and (args.feedback or args.labels or args.format == "digest"):
+        raise CommandError("--personal 只用于意见列表（--format csv 或 json）。")
     draft = _draft(engine, args.slug)
     if args.feedback:
         name = "feedback.md"
@@ -218,7 +205,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.format == "digest":
         name = "digest.md"
     else:
-        name = ("comments." if args.personal else "public-comments.") + args.format
+        name = ("comments." if args.personal else "public-comments.") + (args.format or "csv")
     try:
         service = DigestService(engine, workers=settings.analysis_workers)
         text = export_text(engine, service, draft, name, tz=settings.timezone)
@@ -300,7 +287,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     settings_help = "\n".join(f"  {info.env:34} {info.help}" for info in SETTINGS.values())
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="comments",
         description="征求意见稿公开征求意见服务",
         epilog="环境变量：\n" + settings_help,
@@ -329,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deadline", type=_date, help="截止日期 YYYY-MM-DD，覆盖从通知中识别的日期")
     p.add_argument("--title", help="草案标题，覆盖从文件中识别的标题")
     p.add_argument("--organisation", help="起草单位（决定哪些起草人员可以管理它）")
+    p.add_argument(
+        "--unpublished", action="store_true", help="先不发布（同网页上传），在工作区开放征求意见"
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("parse", help="解析草案文件并以 JSON 打印条款树（不写数据库）")
@@ -363,8 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         choices=["csv", "json", "digest"],
-        default="csv",
-        help="csv / json：意见列表（默认遮盖个人信息）；digest：汇总分析 Markdown",
+        help="csv（默认）/ json：意见列表（默认遮盖个人信息）；digest：汇总分析 Markdown",
     )
     p.add_argument("--personal", action="store_true", help="意见列表含姓名、联系方式（仅限内部）")
     p.add_argument(

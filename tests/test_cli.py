@@ -199,3 +199,67 @@ def test_serve_refuses_a_port_that_cannot_exist(db, capsys, port):
     assert main(["serve", "--port", port]) == 1
     err = capsys.readouterr().err
     assert "端口应在 1 到 65535 之间" in err and err.count("\n") == 1
+
+
+def test_import_says_on_stderr_whether_the_draft_now_takes_comments(db, capsys, tmp_path):
+    assert main(["import", str(EXAMPLE), "--slug", "a", "--deadline", "2099-01-31"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "a\n" and "已开放征求意见，截止 2099-01-31。" in out.err
+    # The example's notice says 2017-09-12: imported, but it says that no comment can come in.
+    assert main(["import", str(EXAMPLE), "--slug", "b"]) == 0
+    assert "截止日期 2017-09-12 已过，这份草案不接收意见" in capsys.readouterr().err
+    plain = tmp_path / "plain.txt"
+    plain.write_text("某某管理办法\n第一条 为了规范管理，制定本办法。\n", encoding="utf-8")
+    assert main(["import", str(plain), "--slug", "c"]) == 0
+    assert "没有截止日期" in capsys.readouterr().err
+
+
+def test_import_unpublished_leaves_the_draft_for_the_workspace_to_open(db, capsys):
+    assert main(["import", str(EXAMPLE), "--slug", "later", "--unpublished"]) == 0
+    assert "未发布：在工作区 /drafter/drafts/later 开放征求意见。" in capsys.readouterr().err
+    (draft,) = drafts_in(db)
+    assert draft.status == "unpublished"
+
+
+def test_a_title_given_on_the_command_line_has_the_upload_forms_limit(db, capsys):
+    assert main(["import", str(EXAMPLE), "--title", "办" * 301]) == 1
+    assert "标题不能超过 300 个字" in capsys.readouterr().err
+    assert main(["import", str(EXAMPLE), "--title", "   "]) == 0  # blank: the parsed title
+    assert drafts_in(db)[0].title == "关于加快推进信息化发展的实施意见"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["export"], "comments export: 缺少参数：slug"),
+        (["serve", "--port", "abc"], "comments serve: --port 应为整数，收到 'abc'"),
+        (["digest", "x", "--format", "pdf"], "comments digest: --format 的取值 'pdf' 无效"),
+        (["bogus"], "comments: 没有命令 'bogus'（可用："),
+        (["migrate", "--now"], "comments: 无法识别的参数：--now"),
+        (["import", "f", "--deadline", "9月"], "comments import: --deadline：日期应为 YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_command_line_is_one_line_in_chinese_then_the_usage(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    first, usage, *_ = capsys.readouterr().err.splitlines()
+    assert first.startswith(message), first
+    assert usage.startswith("用法：comments")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--feedback", "--labels"], "不能同时用 --feedback、--labels"),
+        (["--feedback", "--format", "json"], "不能同时用 --feedback、--format json"),
+        (["--labels", "--personal"], "--personal 只用于意见列表"),
+        (["--format", "digest", "--personal"], "--personal 只用于意见列表"),
+    ],
+)
+def test_export_refuses_options_that_ask_for_two_things(db, capsys, options, message):
+    assert main(["import", str(EXAMPLE), "--slug", "x"]) == 0
+    capsys.readouterr()
+    assert main(["export", "x", *options]) == 1
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""

@@ -139,7 +139,7 @@ def import_draft(
     """
     if today is not None:
         check_deadline(deadline, today)
-    final_title = (title or tree.title or "").strip()
+    final_title = checked_title(title) if title and title.strip() else tree.title.strip()
     if not final_title:
         raise InputError("missing_title", "无法从文件中识别草案标题，请用 --title 指定。")
     if not any(True for _ in tree.walk()):
@@ -233,15 +233,21 @@ def list_drafts(session: Session, *, include_unpublished: bool = False) -> list[
     return [DraftSummary(d, counts.get(d.id, 0)) for d in session.exec(query)]
 
 
-def update_draft(
-    *, session: Session, draft: Draft, title: str, deadline: date | None, today: date, actor: str
-) -> Draft:
-    """Correct a draft's title and deadline (commits)."""
+def checked_title(title: str) -> str:
+    """A title a person typed (the upload form, ``--title``, an edit), stripped and checked."""
     title = title.strip()
     if not title:
         raise InputError("missing_title", "标题不能为空。")
     if len(title) > MAX_TITLE_CHARS:
         raise InputError("title_too_long", f"标题不能超过 {MAX_TITLE_CHARS} 个字。")
+    return title
+
+
+def update_draft(
+    *, session: Session, draft: Draft, title: str, deadline: date | None, today: date, actor: str
+) -> Draft:
+    """Correct a draft's title and deadline (commits)."""
+    title = checked_title(title)
     if deadline != draft.deadline:
         check_deadline(deadline, today)
     before = {
