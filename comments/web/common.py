@@ -124,7 +124,23 @@ def _urlencoded(body: bytes, charset: str, limits: FormLimits) -> FormData:
 
 class _StrictMultiPartParser(MultiPartParser):
     """Starlette's multipart parser, except that a text field not in the form's charset is
-    refused instead of being read as Latin-1."""
+    refused instead of being read as Latin-1, and a body cut off before its closing boundary
+    is refused instead of losing its last field."""
+
+    _ended = False
+
+    async def parse(self) -> FormData:
+        form = await super().parse()
+        if not self._ended:
+            for _, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    await value.close()
+            raise MultiPartException("Invalid multipart data.")
+        return form
+
+    def on_end(self) -> None:
+        self._ended = True
+        super().on_end()
 
     def on_part_end(self) -> None:
         part = self._current_part

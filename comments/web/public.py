@@ -137,7 +137,7 @@ async def submit_form(request: Request) -> Response:
     try:
         values = await form_values(request)
     except InputError as exc:
-        if exc.code != "bad_encoding":
+        if exc.code not in ("bad_encoding", "bad_form"):
             raise
         # Nothing of it can be read back (not even the clause): the form again, empty.
         data = await run_in_threadpool(_load_draft, request, slug)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import secrets
 from typing import Any
@@ -127,7 +128,15 @@ async def too_large(scope: Scope, send: Send, limit: int) -> None:
         ).encode()
         content_type = b"application/json"
     else:
-        body = f"<!doctype html><html lang=zh-CN><meta charset=utf-8><title>请求过大</title><p>{message}</p>".encode()
+        root = html.escape(scope.get("root_path", ""))
+        body = (
+            "<!doctype html><html lang=zh-CN><meta charset=utf-8>"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="stylesheet" href="{root}/static/site.css"><title>请求过大</title>'
+            f'<main id="main"><h1>提交的内容过大</h1><p>{message}'
+            "请返回上一页删减后再提交（已填写的内容通常仍在页面上）。</p>"
+            f'<p><a href="{root}/">返回首页</a></p></main>'
+        ).encode()
         content_type = b"text/html; charset=utf-8"
     await send(
         {

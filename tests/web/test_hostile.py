@@ -144,6 +144,9 @@ async def test_oversized_bodies_are_refused_with_413_declared_or_streamed(settin
         assert r.json()["error"]["code"] == "body_too_large"
         assert "请求内容过大" in r.json()["error"]["message"]
     assert form.status_code == 413 and "请求内容过大" in form.text
+    # A page a person can read on a phone and leave: the site's style, a way back.
+    assert 'name="viewport"' in form.text and "/static/site.css" in form.text
+    assert "请返回上一页删减后再提交" in form.text and 'href="/"' in form.text
     assert comment_count(engine) == 0
 
 

@@ -407,3 +407,47 @@ async def test_a_form_posted_in_another_format_is_told_so(client, draft, engine,
     assert "提交格式不对：请通过本页的表单提交。" in r.text
     assert "表单已过期" not in r.text
     assert comment_count(engine) == 0
+
+
+def _multipart(token: str, body: str, *, closed: bool) -> bytes:
+    parts = [
+        f'--ABC\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n',
+        f'--ABC\r\nContent-Disposition: form-data; name="body"\r\n\r\n{body}',
+    ]
+    return "".join(parts).encode() + (b"\r\n--ABC--\r\n" if closed else b"\r\n")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        # Cut off before its closing boundary: its last field would be lost.
+        ("multipart/form-data; boundary=ABC", "cut", "表单格式不正确，请刷新页面后重新提交。"),
+        ("multipart/form-data; boundary=XYZ", "closed", "表单格式不正确，请刷新页面后重新提交。"),
+        ("multipart/form-data", "closed", "表单格式不正确，请刷新页面后重新提交。"),
+        (FORM_TYPE, "fields", "表单内容项过多（上限 500 项）"),
+    ],
+)
+async def test_a_form_that_cannot_be_read_whole_is_refused_with_the_form_again(
+    client, draft, engine, content_type, body, message
+):
+    token = csrf_from((await client.get("/drafts/tingche/comment")).text)
+    if body == "fields":
+        content = "&".join([f"csrf_token={token}", "body=x", *(f"f{i}=1" for i in range(600))])
+        data = content.encode()
+    else:
+        data = _multipart(token, "建议明确适用范围。", closed=body == "closed")
+    r = await client.post(
+        "/drafts/tingche/comments", content=data, headers={"content-type": content_type}
+    )
+    assert r.status_code == 400
+    assert message in r.text and 'name="body"' in r.text  # the form, to send again
+    assert comment_count(engine) == 0
+    whole = _multipart(token, "建议明确适用范围。", closed=True)
+    r = await client.post(
+        "/drafts/tingche/comments",
+        content=whole,
+        headers={"content-type": "multipart/form-data; boundary=ABC"},
+    )
+    assert r.status_code == 303 and [c.body for c in stored_comments(engine)] == [
+        "建议明确适用范围。"
+    ]

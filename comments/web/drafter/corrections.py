@@ -262,7 +262,10 @@ def _payload(form: Any, digest: Digest) -> dict[str, Any]:
     if action == "rename":
         payload["label"] = form.get("label", "")
     elif action == "reviewed":
-        payload["reviewed"] = form.get("reviewed") == "1"
+        value = form.get("reviewed")
+        if value not in ("0", "1"):
+            raise InputError("bad_reviewed", "“已审阅”只能是 1（标记）或 0（取消）。")
+        payload["reviewed"] = value == "1"
     elif action == "merge":
         payload["merge_into"] = form.get("merge_into", "")
     elif action == "split":

@@ -46,6 +46,12 @@ def hidden(html: str, name: str) -> str:
     return unescape(found.group(1))
 
 
+async def point_form(client, desk, key: str, page, **fields: str):
+    """A point's correction form, posted as the page ``page`` would."""
+    data = {"csrf_token": desk["csrf"], "cluster": key, "digest": hidden(page.text, "digest")}
+    return await client.post(f"/drafter/drafts/{SLUG}/corrections", data={**data, **fields})
+
+
 async def digest_json(client, desk) -> dict:
     r = await client.get(f"/api/drafts/{SLUG}/digest", headers=desk["me"].bearer)
     return r.json()
@@ -92,33 +98,29 @@ async def test_renaming_a_point_on_the_clause_page_and_splitting_it_on_its_own_p
     assert "整理这个观点" in clause_page.text and "机器建议" in clause_page.text
     d = await digest_json(client, desk)
     key = next(n["cluster"] for n in d["comments"] if n["id"] == desk["ids"][0])
-    r = await client.post(
-        f"/drafter/drafts/{SLUG}/corrections",
-        data={
-            "csrf_token": desk["csrf"],
-            "cluster": key,
-            "action": "rename",
-            "label": "小区宽带垄断",
-            "digest": hidden(clause_page.text, "digest"),
-            "next": f"/drafter/drafts/{SLUG}/clause/{CLAUSE}",
-        },
+    r = await point_form(
+        client,
+        desk,
+        key,
+        clause_page,
+        action="rename",
+        label="小区宽带垄断",
+        next=f"/drafter/drafts/{SLUG}/clause/{CLAUSE}",
     )
     assert r.status_code == 303, r.text
     clause_page = await client.get(f"/drafter/drafts/{SLUG}/clause/{CLAUSE}")
     assert "小区宽带垄断" in clause_page.text and "人工确认" in clause_page.text
     point = await client.get(f"/drafter/drafts/{SLUG}/points/{key}")
     assert point.status_code == 200 and "拆分" in point.text
-    r = await client.post(
-        f"/drafter/drafts/{SLUG}/corrections",
-        data={
-            "csrf_token": desk["csrf"],
-            "cluster": key,
-            "action": "split",
-            "members": str(desk["ids"][2]),
-            "label": "网速慢",
-            "digest": hidden(point.text, "digest"),
-            "next": f"/drafter/drafts/{SLUG}/points/{key}",
-        },
+    r = await point_form(
+        client,
+        desk,
+        key,
+        point,
+        action="split",
+        members=str(desk["ids"][2]),
+        label="网速慢",
+        next=f"/drafter/drafts/{SLUG}/points/{key}",
     )
     assert r.status_code == 303, r.text
     d = await digest_json(client, desk)
@@ -325,3 +327,13 @@ async def test_an_impossible_date_is_called_so(client, engine, desk):
     )
     assert r.status_code == 400 and "格式不正确，应为 YYYY-MM-DD" in r.text
     assert len(rows(engine, AuditLog)) == before
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "true"])
+async def test_a_review_form_with_a_value_it_never_sends_is_refused(client, engine, desk, value):
+    d = await digest_json(client, desk)
+    key = next(n["cluster"] for n in d["comments"] if n["id"] == desk["ids"][0])
+    page = await client.get(f"/drafter/drafts/{SLUG}/clause/{CLAUSE}")
+    r = await point_form(client, desk, key, page, action="reviewed", reviewed=value)
+    assert r.status_code == 400 and "已审阅" in r.text
+    assert rows(engine, Correction) == []
