@@ -213,9 +213,11 @@ def state_of(request: Request) -> State:
 def error_response(
     request: Request, code: str, message: str, status: int, *, retry_after: int | None = None
 ) -> Response:
-    """The one error shape: JSON ``{"error": {"code", "message"}}`` under /api, a page elsewhere."""
+    """The one error shape: JSON ``{"error": {"code", "message"}}`` under /api and for scripts
+    (a request with an ``Authorization`` header, e.g. a Bearer token fetching an export), a page
+    elsewhere."""
     headers = {"Retry-After": str(retry_after or 60)} if status in (429, 503) else None
-    if is_api(request.scope):
+    if is_api(request.scope) or "authorization" in request.headers:
         return JSONResponse(
             {"error": {"code": code, "message": message}}, status_code=status, headers=headers
         )

@@ -317,6 +317,27 @@ async def test_unknown_export_name_is_404(client, workspace):
     assert r.status_code == 404 and "没有这种导出格式" in r.text
 
 
+async def test_a_script_fetching_an_export_with_its_token_gets_errors_as_json(
+    client, engine, workspace
+):
+    script = make_account(engine, "脚本", ORG)
+    ok = await client.get(f"/drafter/drafts/{SLUG}/export/comments.csv", headers=script.bearer)
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith("text/csv")
+    for url, headers, status, code in [
+        (f"/drafter/drafts/{SLUG}/export/everything.zip", script.bearer, 404, "unknown_export"),
+        (
+            f"/drafter/drafts/{SLUG}/export/comments.csv",
+            {"Authorization": "Bearer x"},
+            401,
+            "bad_token",
+        ),
+        ("/drafter/drafts/nope/export/comments.csv", script.bearer, 404, "not_found"),
+    ]:
+        r = await client.get(url, headers=headers)
+        assert r.status_code == status and r.headers["content-type"] == "application/json"
+        assert r.json()["error"]["code"] == code, r.text
+
+
 async def test_one_comment_gets_one_decision_however_its_number_is_written(
     client, engine, workspace
 ):
