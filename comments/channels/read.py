@@ -162,6 +162,7 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
     the key earlier versions used (file digest and row number): a file imported before is
     still recognised."""
     columns: dict[str, int] | None = None
+    width = 0  # the header's cells
     copies: dict[str, int] = {}
     seen_rows = 0
     data_rows = 0
@@ -180,7 +181,7 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
                 if kind and kind not in found:
                     found[kind] = i
             if "body" in found:
-                columns = found
+                columns, width = found, len(cells)
                 continue
             if seen_rows >= 10:
                 break
@@ -196,6 +197,15 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
             hint = "（这一格若是公式，请在 Excel 中打开并保存一次后再导入）" if xlsx else ""
             out.problems.append(Problem(f"{where} 第 {number} 行", f"意见内容为空{hint}，未导入"))
             continue
+        if not xlsx and _swallowed_rows(body, width):
+            out.problems.append(
+                Problem(
+                    f"{where} 第 {number} 行",
+                    f"这条意见有 {body.count(chr(10)) + 1} 行，其中有的行像完整的一行表格：可能是引号"
+                    "不成对，把后面几行并进了这一条；已导入，请核对",
+                    note=True,
+                )
+            )
         kind = cell("submitter_type")
         # What is stored of the row, not its 序号 or other columns: renumbered rows stay known.
         stored = "\x1f".join(cell(k) for k in HEADERS)
@@ -224,6 +234,17 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
             else "没有找到“意见内容”列（表头应含 意见内容、意见 或 内容）"
         )
         out.problems.append(Problem(where, message))
+
+
+def _swallowed_rows(body: str, width: int) -> bool:
+    """Whether a line of a multi-line CSV cell holds a whole row (as many cells as the header):
+    rows swallowed by a stray quote, not paragraphs of one comment."""
+    if "\n" not in body or width < 3:
+        return False
+    return any(
+        max(line.count(","), line.count("\t"), line.count(";")) >= width - 1
+        for line in body.splitlines()[1:]
+    )
 
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")

@@ -164,6 +164,22 @@ def test_a_csv_with_an_unclosed_quote_imports_nothing_and_names_the_row(engine):
     assert comments_in(engine) == []
 
 
+def test_rows_swallowed_by_two_stray_quotes_are_imported_with_a_note_to_check(engine):
+    draft = add_draft(engine)
+    data = (
+        "意见内容,条款,姓名\n"
+        '"第一条意见,第一条,张三\n'  # a quote opened here ...
+        "第二条意见,第二条,李四\n"
+        '第三条意见",第三条,王五\n'  # ... and closed here: three rows read as one
+        '"建议分两段写：\n第二段，补充说明。",第一条,赵六\n'  # a real two-paragraph comment
+    ).encode()
+    report = run(engine, draft, "s.csv", data)
+    assert report.refused == []
+    [note] = [p for p in report.problems if "引号" in p.message]
+    assert note.note and note.where == "s.csv 第 2 行" and "可能是引号不成对" in note.message
+    assert len(comments_in(engine)) == 2
+
+
 def test_a_csv_saved_as_utf16_without_a_bom_is_read(engine):
     draft = add_draft(engine)
     data = "意见内容,条款\n建议明确适用范围。,第一条\n".encode("utf-16-le")
