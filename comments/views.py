@@ -197,8 +197,8 @@ def receipt_dict(comment: Comment, draft: Draft) -> dict[str, Any]:
     }
 
 
-def local_time(moment: datetime, tz: str) -> str:
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def local_time(moment: datetime, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
 def masked(text: str | None) -> str:

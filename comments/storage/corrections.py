@@ -86,6 +86,25 @@ def corrections_of(session: Session, draft_id: int, target: str | None = None) -
     return list(session.scalars(query.order_by(col(Correction.id))))
 
 
+def merged_into(session: Session, draft_id: int, key: str) -> list[Correction]:
+    """The corrections of points merged into ``key`` (the merges and what became of their
+    decisions), for the history of the point they joined."""
+    values = [_dump(key), *(_dump({fate: key}) for fate in ("moved", "withdrawn"))]
+    query = select(Correction).where(
+        Correction.draft_id == draft_id,
+        Correction.target_kind == "point",
+        col(Correction.field).in_(("merge", "decision")),
+        col(Correction.value).in_(values),
+    )
+    return list(session.scalars(query.order_by(col(Correction.id))))
+
+
+def point_labels(session: Session, draft_id: int) -> dict[str, str]:
+    """key -> name of every point a person fixed (merged ones included)."""
+    rows = session.execute(select(Point.key, Point.label).where(Point.draft_id == draft_id))
+    return {key: label for key, label in rows}
+
+
 def correction_mark(engine: Engine, draft_id: int) -> int:
     """The newest correction id of the draft (0 if none): the digest is stale when it moves."""
     with engine.connect() as connection:

@@ -100,7 +100,7 @@ async def _client_gone(request: Request, exc: Exception) -> Response:
     return _NoAnswer()
 
 
-def templates_env() -> jinja2.Environment:
+def templates_env(tz: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(PACKAGE / "templates"),
         autoescape=True,
@@ -117,6 +117,8 @@ def templates_env() -> jinja2.Environment:
     env.filters["audit_detail"] = views.audit_detail
     env.filters["short_label"] = views.short_label
     env.filters["display_title"] = views.display_title
+    # Every time on a page is in the service's time zone, as the deadline is.
+    env.filters["local"] = lambda moment, fmt="%Y-%m-%d %H:%M": views.local_time(moment, tz, fmt)
     # Drafters' pages show comment text with personal data masked; revealing it is an action
     # that leaves an audit row (web/drafter/corrections.py).
     env.filters["masked"] = views.masked
@@ -148,7 +150,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
                 settings.with_overrides(rate_limit_per_minute=LoginGate.PER_MINUTE), engine, secret
             )
         ),
-        templates=templates_env(),
+        templates=templates_env(settings.timezone),
         digests=DigestService(engine, workers=settings.analysis_workers),
     )
 

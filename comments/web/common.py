@@ -6,7 +6,7 @@ import codecs
 from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import jinja2
 from python_multipart.multipart import parse_options_header
@@ -22,7 +22,7 @@ from comments.digests import DigestService
 from comments.errors import InputError
 from comments.intake import Intake
 from comments.settings import Settings
-from comments.web.security import is_api
+from comments.web.security import is_api, route_path
 
 PACKAGE = Path(__file__).resolve().parents[1]
 STATIC = PACKAGE.parent / "static"
@@ -223,6 +223,22 @@ def error_response(
         )
     state = state_of(request)
     html = state.templates.get_template("error.html").render(
-        request=request, status=status, message=message
+        request=request, status=status, message=message, **_ways_back(request)
     )
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _ways_back(request: Request) -> dict[str, str]:
+    """Where an error page in the drafters' workspace leads: the page the drafter came from (a
+    workspace page of this site) and the draft's workspace; public pages lead to the list."""
+    path = route_path(request.scope)
+    if not path.startswith("/drafter/"):
+        return {"previous": "", "workspace": ""}
+    parts = path.split("/")
+    workspace = "/".join(parts[:4]) if len(parts) > 4 and parts[2] == "drafts" else "/drafter"
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.headers.get("host", "")
+    previous = referer.path if same_site and referer.path.startswith("/drafter/") else ""
+    if previous and referer.query:
+        previous += "?" + referer.query
+    return {"previous": previous if previous != path else "", "workspace": workspace}

@@ -34,12 +34,14 @@ def _plain(fragment: str) -> str:
 def page_tables(page: str) -> dict[str, list[list[str]]]:
     """Clause title → the rows of its table, from the HTML page."""
     found = re.findall(
-        r'<h3 id="c-\d+">(.*?)</h3>\s*<div[^>]*><table class="feedback">(.*?)</table>', page, re.S
+        r'<h3 id="c-\d+">(.*?)</h3>\s*<div[^>]*><table class="feedback[^"]*"[^>]*>(.*?)</table>',
+        page,
+        re.S,
     )
     return {
         _plain(title): [
             [_plain(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
         ][1:]
         for title, body in found
     }

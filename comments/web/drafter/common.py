@@ -234,3 +234,20 @@ def parse_int(raw: str | None, *, what: str) -> int:
 def fresh_digest(request: Request, draft: Draft) -> Digest:
     """The draft's digest, recomputed first if comments changed (call in a thread)."""
     return state_of(request).digests.get(draft).digest
+
+
+MERGE_FATES = ("moved", "withdrawn")  # what became of a merged point's decision
+
+
+def done_notice(request: Request) -> dict[str, Any]:
+    """The context of ``drafter/_done.html``, from the query a correction's redirect wrote
+    (``corrections.submit``): saved, what became of a merged point's decision, the point a
+    split created; ``merged``: the point asked for was merged into the one shown."""
+    query = request.query_params
+    fate = query.get("decision", "")
+    return {
+        "done": query.get("done") == "1",
+        "decision_fate": fate if fate in MERGE_FATES else "",
+        "new_point": query.get("new", ""),
+        "merged_here": query.get("merged") == "1",
+    }

@@ -4,7 +4,9 @@ name, members (split, merge, move) and review. Forms post to one route, which go
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,13 +16,16 @@ from analysis import CORRECTABLE_FLAGS, GENERAL_KEY, Digest
 from comments import corrections, storage
 from comments.errors import InputError
 from comments.storage import corrections as stored
+from comments.storage import decisions as decisions_mod
 from comments.storage import review
+from comments.storage.models import DECISION_OUTCOMES, Correction
 from comments.web.common import read_form, state_of
 from comments.web.drafter.comments import FLAG_LABELS, STANCE_LABELS, clause_titles, comments_url
 from comments.web.drafter.common import (
     Caller,
     digest_or_progress,
     digest_token,
+    done_notice,
     guarded_draft,
     parse_int,
     protected,
@@ -76,12 +81,18 @@ def _shown(field: str, value: Any) -> str:
     return str(value)
 
 
-def _history(rows: list[Any]) -> list[dict[str, Any]]:
+def _history(rows: list[Any], names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Correction rows as the history table shows them, newest first; ``names`` (point key ->
+    name) names the points of a merge."""
     out = []
     for row in reversed(rows):
         d = corrections.correction_dict(row)
+        d["at"] = row.created_at  # shown in the service's time zone
         d["field_label"] = FIELD_LABELS.get(d["field"], d["field"])
         d["before"], d["after"] = _shown(d["field"], d["previous"]), _shown(d["field"], d["value"])
+        if d["field"] == "merge" and names is not None:
+            d["before"] = f"“{names.get(row.target_id) or row.target_id}”"
+            d["after"] = f"并入“{names.get(d['value']) or d['value']}”"
         out.append(d)
     return out
 
@@ -179,7 +190,11 @@ async def point_page(request: Request, caller: Caller) -> Response:
     digest: Digest = result.digest
     cluster = corrections.cluster_of(digest, key)
     if cluster is None:
-        raise InputError("unknown_cluster", "没有找到这个观点（可能已并入其他观点）。", status=404)
+        into = await run_in_threadpool(_merged_into, state, draft, key)
+        if into is not None:  # an old link: the point it was merged into
+            url = f"/drafter/drafts/{draft.slug}/points/{quote(into, safe='')}?merged=1"
+            return RedirectResponse(url, status_code=303)
+        raise InputError("unknown_cluster", "没有找到这个观点。", status=404)
     pages = max(1, -(-len(cluster.members) // MEMBERS_PAGE))
     page = min(max(1, parse_int(request.query_params.get("page") or "1", what="页码")), pages)
     shown = cluster.members[(page - 1) * MEMBERS_PAGE : page * MEMBERS_PAGE]
@@ -188,10 +203,19 @@ async def point_page(request: Request, caller: Caller) -> Response:
         assert draft.id is not None
         with state.session() as session:
             rows = review.comments_by_ids(session, draft.id, shown)
+            history = stored.corrections_of(session, draft.id, key)
+            merged = stored.merged_into(session, draft.id, key)
             return {
                 "bodies": {c.id: c.body for c in rows},
-                "history": _history(stored.corrections_of(session, draft.id, key)),
+                "history": _history(
+                    sorted([*history, *merged], key=lambda r: r.id or 0),
+                    stored.point_labels(session, draft.id),
+                ),
                 "titles": clause_titles(session, draft.id),
+                "by_target": {
+                    (d.target_kind, d.target_id): d for d in review.decisions_of(session, draft.id)
+                },
+                "uncovered": decisions_mod.feedback_snapshot(session, draft.id, digest).uncovered,
             }
 
     data = await run_in_threadpool(load)
@@ -215,9 +239,23 @@ async def point_page(request: Request, caller: Caller) -> Response:
         digest_token=digest_token(result),
         stances=STANCE_LABELS,
         comments_url=comments_url,
-        done=request.query_params.get("done") == "1",
+        outcomes=DECISION_OUTCOMES,
+        back=request.url.path,
+        **done_notice(request),
         **data,
     )
+
+
+def _merged_into(state: Any, draft: Any, key: str) -> str | None:
+    """The point that ``key`` ended in, following merges (None: it was never merged)."""
+    with state.session() as session:
+        seen = {key}
+        point = stored.point_by_key(session, draft.id, key)
+        while point is not None and point.merged_into and point.merged_into not in seen:
+            seen.add(point.merged_into)
+            key = point.merged_into
+            point = stored.point_by_key(session, draft.id, key)
+    return key if len(seen) > 1 else None
 
 
 def _payload(form: Any, digest: Digest) -> dict[str, Any]:
@@ -291,13 +329,27 @@ async def submit(request: Request, caller: Caller) -> Response:
     if not back.startswith(f"/drafter/drafts/{draft.slug}/") or "//" in back:
         back = f"/drafter/drafts/{draft.slug}/digest"
 
-    def save() -> None:
+    def save() -> str:
         digest = digest_seen(request, draft, str(form.get("digest") or ""))
         payload = _payload(form, digest)
         with state.session() as session:
-            corrections.correct(session, draft, digest, caller.drafter.name, payload)
+            rows = corrections.correct(session, draft, digest, caller.drafter.name, payload)
             session.commit()
+            return urlencode(_outcome(rows))
 
-    await run_in_threadpool(save)
+    outcome = await run_in_threadpool(save)
     sep = "&" if "?" in back else "?"
-    return RedirectResponse(f"{back}{sep}done=1", status_code=303)
+    return RedirectResponse(f"{back}{sep}{outcome}", status_code=303)
+
+
+def _outcome(rows: list[Correction]) -> dict[str, str]:
+    """What the page after a correction says besides "saved": what became of a merged point's
+    decision, and where a split sent its comments."""
+    out = {"done": "1"}
+    for row in rows:
+        value = json.loads(row.value)
+        if row.field == "decision" and isinstance(value, dict):
+            out["decision"] = next(iter(value))
+        elif row.field == "split" and isinstance(value, dict):
+            out["new"] = str(value.get("into", ""))
+    return out

@@ -41,6 +41,7 @@ from comments.web.drafter.common import (
     Caller,
     digest_or_progress,
     digest_token,
+    done_notice,
     guarded_draft,
     protected,
     render,
@@ -227,4 +228,5 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         flag_labels=FLAG_LABELS,
         comments_url=comments_url,
         section_bars=stance_bars(section.tally.stance),
+        **done_notice(request),
     )

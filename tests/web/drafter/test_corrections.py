@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import quote, unquote
 
 import pytest
 from sqlmodel import Session, select
 
 from comments.storage.models import AuditLog, Correction, Decision
 from tests.conftest import add_draft
-from tests.drafter_helpers import ORG, fast_password_hashing, log_in, make_account  # noqa: F401
+from tests.drafter_helpers import (  # noqa: F401
+    ORG,
+    cluster_decision,
+    fast_password_hashing,
+    log_in,
+    make_account,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -337,3 +344,92 @@ async def test_a_review_form_with_a_value_it_never_sends_is_refused(client, engi
     r = await point_form(client, desk, key, page, action="reviewed", reviewed=value)
     assert r.status_code == 400 and "已审阅" in r.text
     assert rows(engine, Correction) == []
+
+
+async def test_the_correction_history_and_decisions_show_the_services_time_zone(
+    client, engine, desk
+):
+    from zoneinfo import ZoneInfo
+
+    d = await digest_json(client, desk)
+    key = next(n["cluster"] for n in d["comments"] if n["id"] == desk["ids"][0])
+    page = await client.get(f"/drafter/drafts/{SLUG}/clause/{CLAUSE}")
+    r = await point_form(client, desk, key, page, action="rename", label="宽带垄断")
+    assert r.status_code == 303
+    [row] = rows(engine, Correction)
+    local = row.created_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    utc = row.created_at.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M")
+    assert local != utc  # Shanghai is UTC+8
+    point = (await client.get(f"/drafter/drafts/{SLUG}/points/{key}")).text
+    assert f"<td>{local}</td>" in point and f"<td>{utc}</td>" not in point
+
+
+async def test_a_merge_or_split_on_the_pages_says_what_became_of_the_point_and_its_decision(
+    client, engine, desk
+):
+    ids = desk["ids"]
+    d = await digest_json(client, desk)
+    broadband = next(n["cluster"] for n in d["comments"] if n["id"] == ids[0])
+    page = await client.get(f"/drafter/drafts/{SLUG}/points/{broadband}")
+    # Split one comment out: the page links to the new point.
+    r = await point_form(
+        client,
+        desk,
+        broadband,
+        page,
+        action="split",
+        members=str(ids[2]),
+        label="网速慢",
+        next=f"/drafter/drafts/{SLUG}/points/{broadband}",
+    )
+    assert r.status_code == 303 and "new=" in r.headers["location"]
+    after = await client.get(r.headers["location"])
+    link = re.search(r'<a href="(/drafter/drafts/[^"]+)">打开拆出的新观点</a>', after.text)
+    assert link and "已保存" in after.text
+    new_key = unquote(link.group(1).rsplit("/points/", 1)[1])
+    cluster_decision(
+        engine, SLUG, new_key, [ids[2]], clause=CLAUSE, outcome="采纳", reason="已要求提速。"
+    )
+    # The point page shows the decision and warns before a merge.
+    point = await client.get(f"/drafter/drafts/{SLUG}/points/{new_key}")
+    assert "当前决定" in point.text and "已要求提速。" in point.text
+    assert "这个观点已有决定（采纳）" in point.text
+    r = await point_form(
+        client,
+        desk,
+        new_key,
+        point,
+        action="merge",
+        merge_into=broadband,
+        next=f"/drafter/drafts/{SLUG}/clause/{CLAUSE}",
+    )
+    assert r.status_code == 303 and "decision=moved" in r.headers["location"]
+    clause = await client.get(r.headers["location"])
+    assert "被并入观点的处理决定已成为合并后观点的决定" in clause.text
+    # The old point's address leads to the point it joined, whose history shows the merge.
+    old = await client.get(f"/drafter/drafts/{SLUG}/points/{new_key}")
+    assert old.status_code == 303
+    joined = await client.get(old.headers["location"])
+    assert "您打开的观点已并入这个观点。" in joined.text
+    assert "并入“" in joined.text and "“网速慢”" in joined.text
+
+
+async def test_an_error_in_the_workspace_leads_back_to_the_workspace_not_the_public_list(
+    client, desk
+):
+    path = quote(f"/drafter/drafts/{SLUG}/clause/{CLAUSE}")  # browsers send it encoded
+    came_from = f"http://testserver{path}"
+    r = await client.get(
+        f"/drafter/drafts/{SLUG}/points/{CLAUSE}:c999", headers={"referer": came_from}
+    )
+    assert r.status_code == 404 and "没有找到这个观点。" in r.text
+    assert f'<a href="{path}">返回上一页</a>' in r.text
+    assert f'<a href="/drafter/drafts/{SLUG}">返回工作区</a>' in r.text
+    assert "返回全部草案" not in r.text
+    # Another site's page is not offered as the way back.
+    r = await client.get(
+        f"/drafter/drafts/{SLUG}/points/x", headers={"referer": "http://evil.example/drafter/x"}
+    )
+    assert "返回上一页" not in r.text and "返回工作区" in r.text
+    public = await client.get("/drafts/nope")
+    assert public.status_code == 404 and "返回全部草案" in public.text

@@ -470,7 +470,11 @@ async def test_feedback_page_and_feedback_md_count_the_same_comments(client, eng
     page = (await client.get(f"/drafts/{SLUG}/feedback")).text
     markdown = (await client.get(f"/drafts/{SLUG}/feedback.md")).text
     # Both show the point as decided on, counting its one comment still published.
-    assert re.search(r'<td>[^<]*老旧小区[^<]*</td><td class="num">1</td>', page)
+    assert re.search(
+        r'<td role="cell" class="lead">[^<]*老旧小区[^<]*</td>'
+        r'<td role="cell" class="num" data-label="意见数">1</td>',
+        page,
+    )
     assert re.search(r"\| 1 \| [^|]*老旧小区[^|]* \| 1 \| 部分采纳 \|", markdown)
     assert "| 部分采纳 | 1 | 1 |" in markdown
 
