@@ -9,7 +9,7 @@ Decisions are internal (drafters only) until published: the public reads ``publi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -146,6 +146,8 @@ class Snapshot:
     entries: list[dict[str, Any]]
     members: list[tuple[int, ...]]
     open: list[OpenPoint]  # the points still to decide, for the drafters' page
+    # (kind, id) -> published comments a decision covers that a more specific one decides
+    overridden: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def uncovered(self) -> dict[tuple[str, str], int]:
@@ -166,7 +168,15 @@ def feedback_snapshot(session: Session, draft_id: int, digest: Digest) -> Snapsh
     """The current report from the stored decisions and a (fresh) digest; internal until
     published. Its figures are ``analysis.build_feedback_report``'s, as on every surface."""
     stored = review.decisions_of(session, draft_id)
-    analysed = for_analysis(stored, published_members(session, draft_id))
+    published = comment_ids_with_status(session, draft_id, "published")
+    effective = published_members(session, draft_id, published)
+    covering = review.decision_members(session, draft_id)
+    overridden: dict[tuple[str, str], int] = {}
+    for d in stored:
+        covered = sum(1 for m in covering.get(d.id or 0, ()) if m in published)
+        if covered > len(effective.get(d.id or 0, ())):
+            overridden[(d.target_kind, d.target_id)] = covered - len(effective.get(d.id or 0, ()))
+    analysed = for_analysis(stored, effective)
     report = build_feedback_report(digest, analysed)
     entries, members = [], []
     for decision, counted in zip(stored, counted_decisions(digest, analysed), strict=True):
@@ -184,7 +194,7 @@ def feedback_snapshot(session: Session, draft_id: int, digest: Digest) -> Snapsh
             }
         )
         members.append(counted.members)
-    return Snapshot(report, entries, members, open_points(digest, analysed))
+    return Snapshot(report, entries, members, open_points(digest, analysed), overridden)
 
 
 def feedback_report(session: Session, draft_id: int, digest: Digest) -> FeedbackReport:

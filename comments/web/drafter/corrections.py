@@ -215,7 +215,7 @@ async def point_page(request: Request, caller: Caller) -> Response:
                 "by_target": {
                     (d.target_kind, d.target_id): d for d in review.decisions_of(session, draft.id)
                 },
-                "uncovered": decisions_mod.feedback_snapshot(session, draft.id, digest).uncovered,
+                "snapshot": decisions_mod.feedback_snapshot(session, draft.id, digest),
             }
 
     data = await run_in_threadpool(load)

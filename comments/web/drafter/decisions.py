@@ -123,7 +123,6 @@ async def decisions_page(request: Request, caller: Caller) -> Response:
         digest=result.digest,
         digest_token=digest_token(result),
         by_target={(d.target_kind, d.target_id): d for d in data["stored"]},
-        uncovered=snapshot.uncovered,
         outcomes=DECISION_OUTCOMES,
         suggestion_title=suggestion_title,
         comments_url=comments_url,

@@ -145,7 +145,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
             clause = storage.clause_by_key(session, draft.id, key)
             comments = list(storage.comments_of(session, draft.id))
             stored = review.decisions_of(session, draft.id)
-            uncovered = decisions_mod.feedback_snapshot(session, draft.id, digest).uncovered
+            snapshot = decisions_mod.feedback_snapshot(session, draft.id, digest)
         in_section = CommentFilter(**{**f.__dict__, "section": key})
         allowed = {
             c.id for c in filter_comments(comments, in_section, digest, state.settings.timezone)
@@ -156,7 +156,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
             "allowed": allowed,
             "bodies": bodies,
             "stored": stored,
-            "uncovered": uncovered,
+            "snapshot": snapshot,
         }
 
     data = await run_in_threadpool(load)
@@ -218,7 +218,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
         bodies=data["bodies"],
         filters=filters,
         by_target={(d.target_kind, d.target_id): d for d in data["stored"]},
-        uncovered=data["uncovered"],
+        snapshot=data["snapshot"],
         outcomes=DECISION_OUTCOMES,
         back=request.url.path,
         computed=views.local_time(result.computed_at, state.settings.timezone),

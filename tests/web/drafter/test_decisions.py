@@ -142,8 +142,14 @@ async def test_cluster_decision_applies_to_members_and_a_member_can_be_overridde
         draft = storage.draft_by_slug(session, SLUG)
         digest = app.state.comments.digests.get(draft).digest
         report = decisions.feedback_report(session, draft.id, digest)
+        snapshot = decisions.feedback_snapshot(session, draft.id, digest)
     # The overridden member counts once, under its own decision: no figure counts it twice.
     assert report.by_outcome == {"部分采纳": (1, 1), "不予采纳": (1, 1)}
+    # ... and the group's decision says so where the drafters see it.
+    assert snapshot.overridden == {("cluster", "第一章/第一条:c1"): 1}
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    block = page.split('id="t-cluster-第一章/第一条:c1"')[1].split('class="cluster"')[0]
+    assert "其中 1 条另有更具体的决定" in block
     [clause] = report.clauses
     assert [(i.label, i.comments, i.outcome) for i in clause.items] == [
         (f"意见 #{ids[1]}", 1, "不予采纳"),
