@@ -11,6 +11,9 @@ Data (read from ``../shared/data/``, never copied; skipped with a message when a
 - ``benchmarks/data/suggestions.jsonl``: the suggestion set written for this benchmark
   (``split`` tune / frozen).
 
+``fixing_a_point``: on all of comments_dev, each point fixed in turn as a rename fixes it; how
+often another point of its section changed (``disturbed``), and what was proposed into it.
+
 Usage: ``PYTHONPATH=. python3 benchmarks/clusters.py [--threshold T] [--static-weight W]``
 """
 
@@ -174,6 +177,35 @@ def speed(texts: list[str]) -> dict[str, float]:
     return out
 
 
+def fixing_disturbance(rows: list[dict]) -> dict[str, int]:
+    """Each point of each section fixed in turn (as a rename fixes it), the section grouped again:
+    how often another point lost or changed members, and how many comments were proposed into
+    the fixed one. A point a person fixed should leave the points beside it as they were."""
+    from analysis.models import CommentInput, PointInput
+    from analysis.sections import analyse_section
+    from analysis.stance import classify_many
+
+    by_target: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_target[r["target"]].append(r)
+    points = disturbed = proposed = 0
+    for _, members in sorted(by_target.items()):
+        visible = [CommentInput(i + 1, "s", r["text"]) for i, r in enumerate(members)]
+        reading = classify_many([c.body for c in visible])
+        stance = {c.id: s.stance for c, s in zip(visible, reading, strict=True)}
+        plain = analyse_section("s", visible, "", dict(stance))
+        auto = {c.id: c.members for c in plain.clusters if not c.remainder}
+        for key, ids in auto.items():
+            points += 1
+            fixed = analyse_section(
+                "s", visible, "", dict(stance), points=[PointInput(key, "s", "改名", ids)]
+            )
+            after = {c.id: c.members for c in fixed.clusters if not c.remainder}
+            disturbed += any(after.get(k) != m for k, m in auto.items() if k != key)
+            proposed += sum(len(c.proposed) for c in fixed.clusters if c.id == key)
+    return {"points": points, "disturbed": disturbed, "proposed": proposed}
+
+
 def main() -> int:
     from analysis import clusters
 
@@ -195,6 +227,7 @@ def main() -> int:
             figures["comments_frozen"] = point_ari(held)
             figures["comments_frozen_baseline_ari"] = baseline_ari(held)
             figures["labels"] = label_checks(rows)
+            figures["fixing_a_point"] = fixing_disturbance(rows)
     else:
         print(f"skipped comments_dev: {DEV} not found", file=sys.stderr)
     if MESSAGES.exists():

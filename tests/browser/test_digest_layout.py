@@ -49,7 +49,7 @@ def open_digest(site: Site, new_context: Any, viewport: dict[str, int], name: st
 
 
 def test_ranking_headers_stay_on_one_line_on_a_desktop(site: Site, new_context: Any) -> None:
-    page = open_digest(site, new_context, DESKTOP, "起草人乙")
+    page = open_digest(site, new_context, DESKTOP, "起草人戊")
     headers = page.evaluate(HEADERS)
     assert [h["text"] for h in headers][:3] == ["条款", "意见数", "独立意见"]
     for h in headers:
