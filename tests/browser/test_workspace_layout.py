@@ -225,6 +225,9 @@ def test_imported_letters_read_as_cards_on_a_phone_and_as_a_table_on_a_desktop(
     assert lines and all(n == 1 for _, n in lines), lines  # 2026-12-05, 电子邮件 on one line
 
 
+CLIPPED = "el => el.scrollHeight > el.clientHeight + 1"  # its text runs past what shows
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_points_members_are_compact_rows_that_keep_their_controls(
     workspace: Workspace,
@@ -254,9 +257,18 @@ def test_a_points_members_are_compact_rows_that_keep_their_controls(
     assert violations == [], describe(violations)
     shot(page, f"workspace-point-{width}")
 
-    # The controls still work: tick two members and split them off as a new point.
+    # The controls still work: tick two members and split them off as a new point. A ticked
+    # member shows its whole text (one reads what one is about to split).
     members = page.locator("ol.members input[name=members]")
     first = members.nth(0).get_attribute("value")
+    texts = page.locator("ol.members .member-text")
+    clipped = [i for i in range(texts.count()) if texts.nth(i).evaluate(CLIPPED)]
+    if viewport == PHONE:
+        assert clipped  # some comment is longer than two lines at 360 px
+    for i in clipped[:1]:
+        members.nth(i).check()
+        assert not texts.nth(i).evaluate(CLIPPED)
+        members.nth(i).uncheck()
     members.nth(0).check()
     members.nth(1).check()
     page.get_by_label("新观点的名称").fill(f"拆出的观点{width}")
