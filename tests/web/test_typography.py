@@ -51,7 +51,8 @@ async def test_dash_bullets_are_shown_as_bullets_and_stored_as_written(client, b
     # The contents name the bullets by their place, not by their dashes.
     assert re.search(r"<summary>第一点至第二点</summary>", html)
     form = await client.get("/drafts/bullets/comment?clause=" + "一/（一）/第一点")
-    assert "对“第一点：统筹推进。统筹发挥市场和政府作用…”提意见" in form.text
+    # ... and the form cites the bullet as the digest and the feedback report do.
+    assert "对“（一）基本原则 第一点：统筹推进”提意见" in form.text
 
 
 async def test_no_space_is_shown_after_an_enumeration_mark(client, bullets):

@@ -201,3 +201,14 @@ async def test_every_drafter_page_and_export_names_a_clause_as_the_digest_does(c
     r = await client.get(f"/drafter/drafts/{EXAMPLE_SLUG}/export/public-comments.csv")
     assert r.status_code == 200
     assert f",{name}," in r.text
+
+
+async def test_the_public_form_and_the_receipt_cite_a_clause_as_the_report_does(client, example):
+    form = await client.get(f"/drafts/{EXAMPLE_SLUG}/comment?clause={FIFTH}")
+    assert "对“第5条 优化升级宽带网络”提意见" in form.text
+    r = await client.post(
+        f"/api/drafts/{EXAMPLE_SLUG}/comments", json={"clause": FIFTH, "body": "建议提速降费。"}
+    )
+    receipt = await client.get(r.json()["url"])
+    assert "第5条 优化升级宽带网络" in read(receipt.text).seen
+    assert "5.优化升级宽带网络。" not in receipt.text
