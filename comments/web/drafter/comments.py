@@ -31,6 +31,7 @@ PAGE_SIZE = 100
 # One wording for stances and flags, the digest's (pages, filters and digest.md say the same).
 STANCE_LABELS = STANCE_NAMES
 FLAG_LABELS = FLAG_NAMES
+SOURCE_LABELS = {"person": "人工确认", "neighbour": "据相似意见推定", "model": "机器判断"}
 FILTERS = (
     "clause",
     "section",
@@ -40,6 +41,7 @@ FILTERS = (
     "campaign",
     "suggestion",
     "flag",
+    "source",
     "submitter_type",
     "region",
     "date_from",
@@ -60,6 +62,7 @@ class CommentFilter:
     campaign: str | None = None
     suggestion: str | None = None
     flag: str | None = None
+    source: str | None = None  # who set the stance: person, neighbour (proposed) or model
     submitter_type: str | None = None
     region: str | None = None
     date_from: date | None = None
@@ -85,6 +88,9 @@ class CommentFilter:
         stance = text("stance")
         if stance is not None and stance not in STANCE_LABELS:
             raise InputError("bad_stance", "立场只能是：" + "、".join(STANCE_LABELS) + "。")
+        source = text("source")
+        if source is not None and source not in SOURCE_LABELS:
+            raise InputError("bad_source", "立场来源只能是：" + "、".join(SOURCE_LABELS) + "。")
         return cls(
             clause=query.get("clause") if "clause" in query else None,
             section=text("section"),
@@ -94,6 +100,7 @@ class CommentFilter:
             campaign=text("campaign"),
             suggestion=text("suggestion"),
             flag=text("flag"),
+            source=source,
             submitter_type=text("submitter_type"),
             region=text("region"),
             date_from=parse_date(text("date_from"), field="起始日期"),
@@ -105,7 +112,7 @@ class CommentFilter:
     def needs_digest(self) -> bool:
         return any(
             (self.section, self.stance, self.cluster, self.campaign, self.suggestion, self.flag)
-        )
+        ) or bool(self.source)
 
 
 def filter_comments(
@@ -151,6 +158,8 @@ def filter_comments(
                 continue
             if f.flag and f.flag not in note.flags:
                 continue
+            if f.source and note.stance_source != f.source:
+                continue
         out.append(c)
     return out
 
@@ -174,6 +183,7 @@ FILTER_NAMES = {
     "campaign": "批量提交",
     "suggestion": "修改建议",
     "flag": "标记",
+    "source": "立场来源",
     "submitter_type": "提交者类型",
     "region": "地区",
     "date_from": "起始日期",
@@ -191,6 +201,7 @@ def filter_labels(active: dict[str, str], titles: dict[str | None, str]) -> list
         "status": views.STATUS_LABELS,
         "stance": STANCE_LABELS,
         "flag": FLAG_LABELS,
+        "source": SOURCE_LABELS,
         "clause": {"": titles[None], **titles},
         "section": titles,
     }

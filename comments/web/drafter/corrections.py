@@ -20,7 +20,13 @@ from comments.storage import decisions as decisions_mod
 from comments.storage import review
 from comments.storage.models import DECISION_OUTCOMES, Correction
 from comments.web.common import read_form, state_of
-from comments.web.drafter.comments import FLAG_LABELS, STANCE_LABELS, clause_titles, comments_url
+from comments.web.drafter.comments import (
+    FLAG_LABELS,
+    SOURCE_LABELS,
+    STANCE_LABELS,
+    clause_titles,
+    comments_url,
+)
 from comments.web.drafter.common import (
     Caller,
     digest_or_progress,
@@ -34,7 +40,6 @@ from comments.web.drafter.common import (
 from comments.web.drafter.decisions import digest_seen
 
 POLARITY_LABELS = {"pos": "正面", "neg": "负面", "neu": "中性"}
-SOURCE_LABELS = {"person": "人工确认", "neighbour": "据相似意见推定", "model": "机器判断"}
 NONE_POINT = "__none__"
 WHOLE_DRAFT = "__general__"
 MEMBERS_PAGE = 200  # a point's members shown on one page (a point may hold thousands)
@@ -174,6 +179,8 @@ async def _comment_view(request: Request, caller: Caller, *, revealed: bool) -> 
         whole_draft=WHOLE_DRAFT,
         comments_url=comments_url,
         done=request.query_params.get("done") == "1",
+        # After a stance correction: how many stances the analysis proposed from corrections.
+        proposed_stances=sum(1 for n in digest.comments if n.stance_source == "neighbour"),
         revealed=revealed,
         **data,
     )

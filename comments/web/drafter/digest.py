@@ -8,6 +8,7 @@ classes: the CSP forbids scripts and inline styles.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from comments.web.common import state_of
 from comments.web.drafter import clause_map
 from comments.web.drafter.comments import (
     FLAG_LABELS,
+    SOURCE_LABELS,
     STANCE_LABELS,
     CommentFilter,
     comments_url,
@@ -103,6 +105,7 @@ async def digest_overview(request: Request, caller: Caller) -> Response:
     digest: Digest = result.digest
     sections = {s.key: s for s in digest.sections}
     names = clause_names(digest.sections)
+    sources = Counter(n.stance_source for n in digest.comments)
     return render(
         request,
         "drafter/digest.html",
@@ -110,6 +113,8 @@ async def digest_overview(request: Request, caller: Caller) -> Response:
         draft=draft,
         digest=digest,
         sections=sections,
+        stance_sources={k: sources[k] for k in ("person", "neighbour") if sources[k]},
+        source_labels=SOURCE_LABELS,
         computed=views.local_time(result.computed_at, state_of(request).settings.timezone),
         seconds=result.seconds,
         bars=stance_bars(digest.totals.stance),

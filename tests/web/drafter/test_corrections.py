@@ -433,3 +433,34 @@ async def test_an_error_in_the_workspace_leads_back_to_the_workspace_not_the_pub
     assert "返回上一页" not in r.text and "返回工作区" in r.text
     public = await client.get("/drafts/nope")
     assert public.status_code == 404 and "返回全部草案" in public.text
+
+
+async def test_stances_proposed_from_a_correction_are_counted_and_listed(client, engine, desk):
+    ids = desk["ids"]
+    # A campaign: the same letter four times; correcting one proposes the others' stance.
+    letter = "大力支持本条，建议尽快出台配套细则，明确审批流程和办理时限。"
+    copies = []
+    for i in range(4):
+        r = await client.post(
+            f"/api/drafts/{SLUG}/comments",
+            json={"clause": CLAUSE, "body": letter},
+            headers={"x-forwarded-for": f"10.0.0.{i + 1}"},
+        )
+        copies.append(r.json()["id"])
+    r = await client.post(
+        f"/api/drafts/{SLUG}/corrections",
+        json={"comment": copies[0], "stance": "oppose"},
+        headers=desk["me"].bearer,
+    )
+    assert r.status_code == 201
+    page = await client.get(f"/drafter/drafts/{SLUG}/comments/{copies[0]}?done=1")
+    assert "分析据人工更正推定了" in page.text and "source=neighbour" in page.text
+    listed = await client.get(f"/drafter/drafts/{SLUG}/comments?source=neighbour")
+    assert listed.status_code == 200 and "立场来源：据相似意见推定" in listed.text
+    for other in copies[1:]:
+        assert f"#{other}" in listed.text
+    assert f"#{ids[0]}" not in listed.text and f"#{copies[0]}" not in listed.text
+    digest = await client.get(f"/drafter/drafts/{SLUG}/digest")
+    assert "人工确认 1 条" in digest.text and "据相似意见推定 3 条" in digest.text
+    bad = await client.get(f"/drafter/drafts/{SLUG}/comments?source=guess")
+    assert bad.status_code == 400 and "立场来源只能是" in bad.text
