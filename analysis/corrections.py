@@ -137,19 +137,29 @@ def point_clusters(
     touched: list[list[Unit]] = []  # what is left of automatic points that held fixed members
     kept: list[Cluster] = []
     rest: list[Unit] = []
+    flagged: list[Unit] = []  # left by a fixed point, represented by a flagged copy: 其他
     for cluster in found:
         if not cluster.remainder and taken.isdisjoint(cluster.members):
             kept.append(cluster)
             continue
         left = [
             u
-            for u in (_without(unit_of[m], taken, body) for m in cluster.members if m in unit_of)
-            if u is not None
+            for m in cluster.members
+            if m in unit_of and (u := _without(unit_of[m], taken, body)) is not None
         ]
         if cluster.remainder:
             rest = left
-        elif left:
-            touched.append(left)
+            continue
+        # What a fixed point leaves behind is proposed only without its flagged copies (or
+        # copies a person took out of every point): those go to 其他, one by one.
+        clean = []
+        for u in left:
+            out = [m for m in u.members if m in skip]
+            flagged += [Unit(body.get(m, u.text), m, (m,), u.campaign) for m in out]
+            if len(out) < len(u.members):
+                clean.append(_without(u, set(out), body) if out else u)
+        if clean:
+            touched.append([u for u in clean if u is not None])
     singles = [[u] for u in rest if u.representative not in skip and u.text.strip()]
     groups = touched + singles
     texts = [u.text for g in groups for u in g] + [body[m] for _, ids in live for m in ids]
@@ -183,13 +193,13 @@ def point_clusters(
         for (p, ids), block, extra in zip(live, blocks, proposed, strict=True)
     ]
     kept.sort(key=lambda c: (-c.size, c.members[0]))
-    alone = [u for g in touched for u in g if id(u) not in moved]
+    alone = [u for g in touched for u in g if id(u) not in moved] + flagged
     other = remainder(bucket, [*alone, *(u for u in rest if id(u) not in moved)], dict(stance))
     return (*pinned, *kept, *([other] if other is not None else []))
 
 
 def _without(unit: Unit, taken: set[int], body: Mapping[int, str]) -> Unit | None:
-    """``unit`` without the members a fixed point holds (None if none is left)."""
+    """``unit`` without the members in ``taken`` (None if none is left)."""
     members = tuple(m for m in unit.members if m not in taken)
     if not members:
         return None

@@ -149,9 +149,10 @@ class FeedbackReport:
             f"共收到意见{number(self.comments)}条，去除重复后{number(self.distinct)}条；{outcomes}"
         )
         if self.pending_comments:
+            # Comments that arrived after their point's decision wait without a point of their own.
+            points = f"（{number(self.pending_points)}个意见要点）" if self.pending_points else ""
             text += (
-                f"；另有{number(self.pending_comments)}条意见"
-                f"（{number(self.pending_points)}个意见要点）尚在研究，处理结果将另行公布"
+                f"；另有{number(self.pending_comments)}条意见{points}尚在研究，处理结果将另行公布"
             )
         return text + "。"
 

@@ -235,8 +235,7 @@ def decision_follows_merge(
     ).first()
     if taken is None:
         found.target_id = into.key
-        if into.label:
-            found.label = into.label
+        found.label = into.label  # none: the report names it as the merged point is named
         session.add(found)
         what = "moved"
     else:

@@ -214,10 +214,11 @@ def error_response(
     request: Request, code: str, message: str, status: int, *, retry_after: int | None = None
 ) -> Response:
     """The one error shape: JSON ``{"error": {"code", "message"}}`` under /api and for scripts
-    (a request with an ``Authorization`` header, e.g. a Bearer token fetching an export), a page
-    elsewhere."""
+    (a request with a Bearer token, e.g. fetching an export), a page elsewhere (a browser behind
+    a proxy's Basic authentication included)."""
     headers = {"Retry-After": str(retry_after or 60)} if status in (429, 503) else None
-    if is_api(request.scope) or "authorization" in request.headers:
+    scheme = request.headers.get("authorization", "").partition(" ")[0]
+    if is_api(request.scope) or scheme.lower() == "bearer":
         return JSONResponse(
             {"error": {"code": code, "message": message}}, status_code=status, headers=headers
         )

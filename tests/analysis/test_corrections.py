@@ -187,3 +187,16 @@ def test_a_new_correction_recomputes_its_section_only():
     digest = build_digest(DRAFT, CLAUSES, items, cache=cache, corrections=fix)
     assert cache.sections_computed == before + 1
     assert notes(digest)[5].cluster == "p9"
+
+
+def test_a_copy_flagged_or_taken_out_never_rides_into_a_fixed_point_with_its_campaign():
+    letter = "我们小区只有一家运营商，宽带太贵了，希望引入竞争。"
+    items = comments(letter, letter, letter, letter, "停车位太少，晚上回家没地方停车。")
+    point = PointInput("1:p9", "1", "宽带贵", (1, 5))  # holds the campaign's first copy
+    for fix in (CommentCorrection(2, flags=("spam",)), CommentCorrection(2, point="")):
+        digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections((fix,), (point,)))
+        section = digest.section("1")
+        assert section is not None
+        fixed = next(c for c in section.clusters if c.id == "1:p9")
+        assert 2 not in fixed.members and set(fixed.proposed) == {3, 4}
+        assert 2 in next(c for c in section.clusters if c.remainder).members

@@ -124,6 +124,21 @@ def test_a_decided_point_with_comments_its_decision_does_not_cover_is_listed_as_
     assert report.pending_comments == 8 - 3
 
 
+def test_comments_waiting_only_inside_decided_points_are_counted_without_a_point_count(
+    digest,
+) -> None:
+    cluster = next(c for c in digest.section("第二条").clusters if c.size == 4)
+    others = [p for p in open_points(digest, []) if p.id != cluster.id]
+    decisions = [Decision(p.kind, p.id, "采纳", "已采纳。") for p in others]
+    decisions.append(
+        Decision("cluster", cluster.id, "采纳", "已采纳。", members=cluster.members[:3])
+    )
+    report = build_feedback_report(digest, decisions)
+    assert report.pending_comments == 1 and report.pending_points == 0
+    sentence = report.totals_sentence()
+    assert "另有1条意见尚在研究" in sentence and "0个意见要点" not in sentence
+
+
 def test_hidden_comments_and_decisions_whose_comments_are_all_hidden_are_not_counted(
     digest,
 ) -> None:

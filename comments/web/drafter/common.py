@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -237,6 +238,7 @@ def fresh_digest(request: Request, draft: Draft) -> Digest:
 
 
 MERGE_FATES = ("moved", "withdrawn")  # what became of a merged point's decision
+NEW_POINT_KEY = re.compile(r"[^?#]+:p\d+")
 
 
 def done_notice(request: Request) -> dict[str, Any]:
@@ -245,9 +247,11 @@ def done_notice(request: Request) -> dict[str, Any]:
     split created; ``merged``: the point asked for was merged into the one shown."""
     query = request.query_params
     fate = query.get("decision", "")
+    new = query.get("new", "")
     return {
         "done": query.get("done") == "1",
         "decision_fate": fate if fate in MERGE_FATES else "",
-        "new_point": query.get("new", ""),
+        # Only the key of a point a person started ("{bucket}:p{id}"), linked quoted.
+        "new_point": quote(new, safe="") if NEW_POINT_KEY.fullmatch(new) else "",
         "merged_here": query.get("merged") == "1",
     }

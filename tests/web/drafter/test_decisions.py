@@ -149,7 +149,7 @@ async def test_cluster_decision_applies_to_members_and_a_member_can_be_overridde
     assert snapshot.overridden == {("cluster", "第一章/第一条:c1"): 1}
     page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
     block = page.split('id="t-cluster-第一章/第一条:c1"')[1].split('class="cluster"')[0]
-    assert "其中 1 条另有更具体的决定" in block
+    assert "其中 1 条另有适用的决定" in block
     [clause] = report.clauses
     assert [(i.label, i.comments, i.outcome) for i in clause.items] == [
         (f"意见 #{ids[1]}", 1, "不予采纳"),
@@ -342,6 +342,12 @@ async def test_a_script_fetching_an_export_with_its_token_gets_errors_as_json(
         r = await client.get(url, headers=headers)
         assert r.status_code == status and r.headers["content-type"] == "application/json"
         assert r.json()["error"]["code"] == code, r.text
+    # A browser behind a proxy's Basic authentication sends Authorization on every request:
+    # it still gets pages.
+    basic = {"Authorization": "Basic dTpw"}
+    for url in ("/drafts/nosuch", f"/drafter/drafts/{SLUG}/export/everything.zip"):
+        r = await client.get(url, headers=basic)
+        assert r.headers["content-type"].startswith("text/html"), url
 
 
 async def test_one_comment_gets_one_decision_however_its_number_is_written(
