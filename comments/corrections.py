@@ -1,7 +1,7 @@
 """The drafters' corrections: one path for the API and the workspace forms.
 
 ``correct(session, draft, digest, actor, payload)`` checks a correction against the draft and
-its current digest and stores it (``storage.corrections``), in the caller's transaction. A
+its current digest, stores it (``storage.corrections``) and commits. A
 payload names a comment ``{"comment": ID, "stance"?, "polarity"?, "flags"?, "clause"?,
 "cluster"?}`` or a point ``{"cluster": ID, "label"?, "merge_into"?, "reviewed"?, "split"?}``.
 The first correction of a point fixes it: its label and the members it had then are kept
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from analysis import CORRECTABLE_FLAGS, GENERAL_KEY, POLARITIES, STANCES, Cluster, Digest
@@ -32,7 +33,24 @@ POINT_KEYS = {"cluster", "label", "merge_into", "reviewed", "split"}
 def correct(
     session: Session, draft: Draft, digest: Digest, actor: str, payload: Any
 ) -> list[Correction]:
-    """Store the correction ``payload`` describes; ``InputError`` (nothing stored) if it is bad."""
+    """Store and commit the correction ``payload`` describes; ``InputError`` (nothing stored)
+    if it is bad, or 409 if another correction of the same point was committed meanwhile."""
+    try:
+        rows = _correct(session, draft, digest, actor, payload)
+        session.commit()
+    except IntegrityError:  # two merges into one point at once: one of them wins
+        session.rollback()
+        raise InputError(
+            "conflict", "同一观点刚刚被别人整理过，请刷新页面后再试。", status=409
+        ) from None
+    for row in rows:
+        session.refresh(row)
+    return rows
+
+
+def _correct(
+    session: Session, draft: Draft, digest: Digest, actor: str, payload: Any
+) -> list[Correction]:
     if not isinstance(payload, dict) or not payload:
         raise InputError("bad_correction", "请说明要更正的意见（comment）或观点（cluster）。")
     if "comment" in payload:

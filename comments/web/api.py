@@ -198,9 +198,6 @@ async def post_correction(request: Request, caller: Caller) -> Response:
         digest = _digest_to_correct(request, draft, payload)
         with state.session() as session:
             rows = corrections.correct(session, draft, digest, caller.drafter.name, payload)
-            session.commit()
-            for row in rows:
-                session.refresh(row)
             return [corrections.correction_dict(row) for row in rows]
 
     return JSONResponse({"corrections": await run_in_threadpool(run)}, status_code=201)

@@ -376,3 +376,38 @@ async def test_correcting_comment_after_comment_does_not_recompute_the_draft_eac
     assert note(after, ids[1])["polarity"] == "neg"
     assert note(after, late)["stance"] == "support"
     assert cluster(after, key)["label"] == "宽带垄断"
+
+
+async def test_a_merge_that_loses_a_race_is_a_409_and_stores_nothing(
+    client, engine, me, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    from comments.storage import corrections as stored
+    from comments.storage.models import Correction
+
+    ids = [await post(client, b) for b in [*BROADBAND, *PARKING]]
+    broadband = note(await digest(client, me), ids[0])["cluster"]
+    out = await correct(client, me, {"comment": ids[3], "cluster": "new", "label": "车位"})
+    parking = out["corrections"][-1]["value"]
+    with Session(engine) as session:
+        before = len(session.exec(select(Correction)).all())
+
+    def lost_race(*args, **kwargs):  # another drafter's merge into the same point committed first
+        raise IntegrityError("INSERT", {}, Exception("uq_decision_target"))
+
+    monkeypatch.setattr(stored, "decision_follows_merge", lost_race)
+    r = await client.post(
+        "/api/drafts/tingche/corrections",
+        json={"cluster": parking, "merge_into": broadband},
+        headers=me.bearer,
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    with Session(engine) as session:
+        assert len(session.exec(select(Correction)).all()) == before
+        point = stored.point_by_key(session, 1, parking) or stored.point_by_key(
+            session,
+            storage.draft_by_slug(session, "tingche").id,
+            parking,  # type: ignore[union-attr]
+        )
+        assert point is not None and point.merged_into is None

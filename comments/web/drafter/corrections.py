@@ -341,7 +341,6 @@ async def submit(request: Request, caller: Caller) -> Response:
         payload = _payload(form, digest)
         with state.session() as session:
             rows = corrections.correct(session, draft, digest, caller.drafter.name, payload)
-            session.commit()
             return urlencode(_outcome(rows))
 
     outcome = await run_in_threadpool(save)
