@@ -1,7 +1,9 @@
 """Labels a drafter can sign: a short phrase in the members' own words, never glued keywords.
 
-A label is one clause of a central member (salutation and openers like "我觉得" dropped), the
-clause sharing most words with the other members, cut at a word boundary. ``quote`` and ``lead``
+A label is one clause of a central member (salutation, openers like "我觉得" and a leading
+connective like "但" or "同时" dropped; trailing particles like "吧" too, but never 的 or 了,
+which carry meaning), the clause sharing most words with the other members, cut at a word
+boundary. ``quote`` and ``lead``
 shorten a member for the representative quote and for a label of last resort.
 """
 
@@ -49,7 +51,10 @@ _OPENERS = (
     "我们认为",
     "我们觉得",
 )
-_FILLER_END = "啊呀吧呢嘛哦哈了的"
+# A clause that opens with a connective reads as a fragment ("但要保证病历数据安全").
+_CONNECTIVES = ("但是", "可是", "不过", "而且", "并且", "另外", "同时", "所以", "因此", "但")
+# Trailing particles that add nothing; 了 and 的 stay ("是对的" is not "是对").
+_FILLER_END = "啊呀吧呢嘛哦哈"
 
 
 def _clauses(text: str) -> list[str]:
@@ -64,6 +69,11 @@ def _clauses(text: str) -> list[str]:
         for opener in _OPENERS:
             if piece.startswith(opener) and len(piece) > len(opener) + 3:
                 piece = piece[len(opener) :]
+                break
+        for word in _CONNECTIVES:  # only a whole word: 但 of 但凡 stays
+            if piece.startswith(word) and len(piece) > len(word) + 3:
+                if len(word) in _word_ends(piece[:8]):
+                    piece = piece[len(word) :]
                 break
         piece = piece.rstrip(_FILLER_END) or piece
         if len(_RUNS.findall(piece)) and not re.fullmatch(

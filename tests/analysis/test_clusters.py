@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from analysis.clusters import Unit, build_clusters, char_counts, group
 from analysis.labels import lead, trim
 
@@ -102,6 +104,32 @@ def test_labels_are_clauses_of_members_not_glued_keywords() -> None:
         end = start + len(c.label)
         assert start == 0 or _BOUNDARY.match(text[start - 1])
         assert end == len(text) or _BOUNDARY.match(text[end]) or len(c.label) >= 4
+
+
+@pytest.mark.parametrize(
+    ("texts", "label"),
+    [
+        # 的 and 了 carry meaning at the end of a clause: 是对的 is not 是对.
+        (
+            ["加强网络管理是对的，但要保证言论自由。", "加强网络管理是对的，支持。"],
+            "加强网络管理是对的",
+        ),
+        # A clause opening with a connective loses it ...
+        (
+            ["支持智慧医疗，但要保证病历数据安全。", "但要保证病历数据安全，不能泄露。"],
+            "要保证病历数据安全",
+        ),
+        # ... only when it is a word of its own: 但凡 stays whole.
+        (
+            ["但凡涉及个人信息的都要加密。", "但凡涉及个人信息都要加密。"],
+            "但凡涉及个人信息都要加密",
+        ),
+    ],
+)
+def test_a_label_keeps_its_meaning_and_drops_a_leading_connective(texts, label) -> None:
+    from analysis.labels import label_of
+
+    assert label_of(texts) == label
 
 
 def test_the_quote_is_masked() -> None:
