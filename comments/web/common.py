@@ -224,9 +224,29 @@ def error_response(
         )
     state = state_of(request)
     html = state.templates.get_template("error.html").render(
-        request=request, status=status, message=message, **_ways_back(request)
+        request=request,
+        status=status,
+        message=message,
+        submitted=_typed_text(request),
+        **_ways_back(request),
     )
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+TYPED_FIELDS = {"reason": "理由", "label": "名称"}  # what a drafter types into a workspace form
+
+
+def _typed_text(request: Request) -> list[tuple[str, str]]:
+    """What the drafter typed into the refused form (a reason, a name), shown again on the error
+    page so that nothing written is lost; only a form already read, only on workspace pages."""
+    form = getattr(request.state, "form", None)
+    if form is None or not route_path(request.scope).startswith("/drafter/"):
+        return []
+    return [
+        (TYPED_FIELDS[name], value)
+        for name, value in form.multi_items()
+        if name in TYPED_FIELDS and isinstance(value, str) and value.strip()
+    ]
 
 
 def _ways_back(request: Request) -> dict[str, str]:

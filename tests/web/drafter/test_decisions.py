@@ -679,3 +679,20 @@ async def test_the_points_still_without_a_decision_are_listed_per_clause(client,
         assert r.status_code == 303
     page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
     assert "每条已公开的意见都已有决定。" in page
+
+
+async def test_a_refused_decision_shows_the_reason_typed_so_it_is_not_lost(client, workspace):
+    reason = "这条意见涉及的条款已另行修改，\n具体见修改说明第三部分。"
+    r = await decide(
+        client,
+        workspace["csrf"],
+        target_kind="comment",
+        target_id="99999",
+        outcome="采纳",
+        reason=reason,
+    )
+    assert r.status_code == 404
+    assert "您填写的内容没有保存" in r.text
+    assert f'<pre class="typed">{reason}</pre>' in r.text
+    public = await client.post("/drafts/nosuch/comments", data={"body": "x"})
+    assert "您填写的内容没有保存" not in public.text  # public pages keep their own form
