@@ -119,7 +119,12 @@ def held_because(comment: Comment) -> str:
     """Why a held comment waits for a drafter, in plain words ("" when it is not held)."""
     if comment.status != "pending":
         return ""
-    return hold_reason(comment_flags(comment.body, HELD_FLAGS)) or "待人工审核后公开"
+    return hold_reason_of(comment.body)
+
+
+def hold_reason_of(body: str) -> str:
+    """Why a comment with this text is held, in plain words (for the receipt and the API)."""
+    return hold_reason(comment_flags(body, HELD_FLAGS)) or "待人工审核后公开"
 
 
 # Presentation of labels on public pages; the stored label and text never change.

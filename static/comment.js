@@ -13,13 +13,14 @@
     var shown = form.querySelector(".char-count");
     var spoken = form.querySelector(".char-alert");
     if (!body || !shown) return;
-    var max = parseInt(body.getAttribute("maxlength"), 10);
+    var max = parseInt(body.dataset.max, 10);
     var last = "";
     var update = function () {
       var n = body.value.length;
-      shown.textContent = "已写 " + n + " / " + max + " 字";
+      // No maxlength on the field: a pasted text is kept whole and the counter says what is over.
+      shown.textContent = n > max ? "已写 " + n + " 字，超出 " + (n - max) + " 字，请删减" : "已写 " + n + " / " + max + " 字";
       shown.classList.toggle("near", n >= max * 0.9);
-      var say = n >= max ? "已达到 " + max + " 字上限" : n >= max * 0.9 ? "还可写 " + (max - n) + " 字" : "";
+      var say = n > max ? "超出 " + (n - max) + " 字，请删减" : n === max ? "已达到 " + max + " 字上限" : n >= max * 0.9 ? "还可写 " + (max - n) + " 字" : "";
       if (spoken && say !== last && (say === "" || n >= max || n % 10 === 0 || last === "")) {
         spoken.textContent = say;
         last = say;
@@ -44,6 +45,9 @@
     var box = template.content.firstElementChild.cloneNode(true);
     var form = box.querySelector("form");
     form.querySelector("input[name=clause]").value = link.dataset.clause || "";
+    // Every form opened is a new comment: a key of its own (the template's is shared by all).
+    var key = form.querySelector("input[name=idempotency_key]");
+    if (key) key.value = freshKey();
     box.querySelector(".target").textContent = link.dataset.title || "";
     // Under the clause's own bar (or its table row): the form appears where the reader is.
     var row = link.closest("tr");
@@ -104,11 +108,9 @@
         var note = document.createElement("p");
         note.setAttribute("role", res.ok ? "status" : "alert");
         if (res.ok) {
-          // The next comment from this form is a new one: it gets a key of its own.
-          var key = form.querySelector("input[name=idempotency_key]");
-          if (key) key.value = freshKey();
+          var held = res.body.status === "pending";
           note.className = "notice ok sent";
-          note.append("意见已提交并保存，回执编号 ");
+          note.append(held ? "意见已提交并保存（" + res.body.held_because + "），回执编号 " : "意见已提交并保存，回执编号 ");
           var a = document.createElement("a");
           a.href = res.body.url; a.textContent = res.body.receipt; a.className = "receipt";
           note.append(a, "。请记下编号，凭它查询处理情况。");
@@ -122,7 +124,7 @@
           if (next && next.classList.contains("sent")) next.remove();
           open = null;
           link.setAttribute("aria-expanded", "false");
-          bump(link);
+          if (!held) bump(link);  // a held comment is not counted until it is published
           link.focus();
         } else {
           note.className = "notice error";

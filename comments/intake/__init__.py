@@ -217,7 +217,7 @@ class Intake:
         deadline = time.monotonic() + self.COMMIT_WAIT
         row = await self.admit(snapshot, payload, address, timeout=self.COMMIT_WAIT)
         try:
-            return await self.writer.submit(row, timeout=max(0.0, deadline - time.monotonic()))
+            stored = await self.writer.submit(row, timeout=max(0.0, deadline - time.monotonic()))
         except Withdrawn:
             raise DatabaseUnavailable(
                 f"the writer did not take the comment within {self.COMMIT_WAIT} s"
@@ -228,6 +228,7 @@ class Intake:
         except CommitUncertain as exc:
             failures.failure("commit_uncertain", exc)
             raise _uncertain() from None
+        return stored if row["status"] == stored.status else stored._replace(status=row["status"])
 
     def close(self) -> None:
         """Stop the writer (after it has committed what is queued) and the limiter."""

@@ -15,6 +15,7 @@ class Stored(NamedTuple):
     id: int
     receipt: str
     created_at: datetime
+    status: str = "published"  # as submitted: "pending" when held for a drafter
 
 
 # Every stored field the client sends: a retry is the same submission only when all of them are.

@@ -119,11 +119,16 @@ async def post_comment(request: Request) -> Response:
     if key is not None and "idempotency_key" not in payload:
         payload["idempotency_key"] = key
     stored = await state.intake.take(request.path_params["slug"], payload, client_address(request))
-    # Every value is ours (an integer, a receipt from the base32 alphabet, an ISO time):
-    # nothing to escape, so the JSON is written directly.
+    # Every value is ours (an integer, a receipt from the base32 alphabet, an ISO time, a
+    # status word): nothing to escape, so the JSON is written directly. A held comment says why.
+    held = ""
+    if stored.status == "pending":
+        reason = views.hold_reason_of(str(payload.get("body", "")))
+        held = f',"held_because":{json.dumps(reason, ensure_ascii=False)}'
     body = (
         f'{{"id":{int(stored.id)},"receipt":"{stored.receipt}",'
-        f'"url":"/receipts/{stored.receipt}","created_at":"{stored.created_at.isoformat()}"}}'
+        f'"url":"/receipts/{stored.receipt}","created_at":"{stored.created_at.isoformat()}",'
+        f'"status":"{stored.status}"{held}}}'
     )
     return Response(body, status_code=201, media_type="application/json")
 

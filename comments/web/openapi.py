@@ -87,12 +87,21 @@ _DOCUMENT: dict[str, Any] = {
                             "application/json": {
                                 "schema": {
                                     "type": "object",
-                                    "required": ["id", "receipt"],
+                                    "required": ["id", "receipt", "status"],
                                     "properties": {
                                         "id": {"type": "integer"},
                                         "receipt": {"type": "string", "example": "7K3QFM-9X2AB4"},
                                         "url": {"type": "string"},
                                         "created_at": {"type": "string", "format": "date-time"},
+                                        "status": {
+                                            "type": "string",
+                                            "enum": ["published", "pending"],
+                                            "description": "pending：待人工审核后公开",
+                                        },
+                                        "held_because": {
+                                            "type": "string",
+                                            "description": "待审核的原因（仅 pending 时）",
+                                        },
                                     },
                                 }
                             }

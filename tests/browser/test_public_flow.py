@@ -84,3 +84,47 @@ def test_public_comments_on_article_ten_and_looks_up_the_receipt(
     assert no_horizontal_scroll(page)
     shot(page, f"{name}-4-receipt")
     assert context.problems == []
+
+
+def test_each_inline_form_is_a_new_comment_and_a_held_one_says_so_without_counting(
+    site: Site, new_context: Any
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    page = new_context(PHONE).new_page()
+    page.goto(f"{site.url}/drafts/{site.slug}")
+    clause = page.locator(f'[id="{TENTH}"]')
+    link = clause.locator(f'a.comment-link[data-clause="{TENTH}"]')
+    count = clause.locator(".clause-bar .count").first
+    keys = []
+    for body in ("建议写明充电时段。", "请联系我 13812345678，我有具体方案。"):
+        link.click()
+        form = clause.locator(".inline-form form")
+        keys.append(form.locator("input[name=idempotency_key]").input_value())
+        form.get_by_label("您的意见").fill(body)
+        before = count.inner_text()
+        form.get_by_role("button", name="提交意见").click()
+        clause.locator(".inline-form").wait_for(state="detached")  # answered: the form is gone
+    assert keys[0] != keys[1]  # two comments, two keys: a retry never mixes them up
+    note = clause.locator(".notice.ok").first.inner_text()
+    assert "待人工审核后公开" in note  # the phone number holds it, and the page says so
+    assert count.inner_text() == before  # ... and does not count it as published
+    engine = create_engine(site.db_url)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT idempotency_key FROM comment ORDER BY id DESC LIMIT 2")
+        ).scalars()
+        assert sorted(stored) == sorted(keys)
+    engine.dispose()
+
+    # A text pasted over the limit is kept whole: the counter says how much is over.
+    link.click()
+    form = clause.locator(".inline-form form")
+    form.get_by_label("您的意见").fill("长" * 5010)
+    assert form.get_by_label("您的意见").input_value() == "长" * 5010
+    assert "超出 10 字，请删减" in form.locator(".char-count").inner_text()
+    form.get_by_role("button", name="提交意见").click()
+    error = form.locator(".notice.error")
+    error.wait_for()
+    assert "5000" in error.inner_text()
+    assert form.get_by_label("您的意见").input_value() == "长" * 5010  # nothing lost

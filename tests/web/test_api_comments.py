@@ -47,6 +47,28 @@ async def test_posted_comment_gets_a_receipt_and_reads_back_by_it(client, draft,
     assert "contact" not in body and "name" not in body  # personal data is not public
 
 
+async def test_the_answer_says_whether_the_comment_is_published_or_held_and_why(client, draft):
+    ok = (await client.post(URL, json={"body": "建议明确适用范围。"})).json()
+    assert ok["status"] == "published" and "held_because" not in ok
+    held = await client.post(URL, json={"body": "有问题请打我电话 13812345678。"})
+    assert held.status_code == 201
+    data = held.json()
+    assert data["status"] == "pending"
+    assert data["held_because"] == "含联系方式等个人信息，待人工审核后公开"
+    receipt = (await client.get(f"/api/receipts/{data['receipt']}")).json()
+    assert receipt["status"] == "pending" and receipt["held_because"] == data["held_because"]
+    # A retry with the same key answers the same, held as it was.
+    again = await client.post(
+        URL, json={"body": "有问题请打我电话 13812345678。", "idempotency_key": "key-held-1"}
+    )
+    retry = await client.post(
+        URL, json={"body": "有问题请打我电话 13812345678。", "idempotency_key": "key-held-1"}
+    )
+    assert again.status_code == retry.status_code == 201, retry.text
+    assert again.json()["receipt"] == retry.json()["receipt"]
+    assert retry.json()["status"] == "pending"
+
+
 async def test_receipt_lookup_forgives_case_dashes_and_lookalike_letters(client, draft):
     r = await client.post(URL, json={"clause": None, "body": "总体赞成。"})
     receipt = r.json()["receipt"]
@@ -501,7 +523,8 @@ async def test_the_201_body_is_json_with_the_receipt_and_its_time(client, draft)
     r = await client.post(URL, json={"body": "支持。"})
     assert r.status_code == 201 and r.headers["content-type"] == "application/json"
     data = r.json()
-    assert set(data) == {"id", "receipt", "url", "created_at"}
+    assert set(data) == {"id", "receipt", "url", "created_at", "status"}
+    assert data["status"] == "published"
     assert data["url"] == f"/receipts/{data['receipt']}"
     assert datetime.fromisoformat(data["created_at"]).utcoffset().total_seconds() == 0
     assert int(r.headers["content-length"]) == len(r.content)
