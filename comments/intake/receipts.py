@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import unicodedata
 
 # Crockford's base32 without I, L, O, U: nothing to misread when written down or read aloud.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -49,8 +50,10 @@ _PAIRS = [RECEIPT_ALPHABET[v >> 5] + RECEIPT_ALPHABET[v & 31] for v in range(102
 
 
 def normalise_receipt(raw: str) -> str | None:
-    """Accept what people type: lower case, no dash, O for 0, I/L for 1. None if malformed."""
-    cleaned = raw.strip().upper().replace(" ", "").replace("-", "")
+    """Accept what people type: lower case, no dash, O for 0, I/L for 1, full-width letters and
+    digits (an input method's full-width mode), any kind of dash or space. None if malformed."""
+    folded = unicodedata.normalize("NFKC", raw)  # ＲＢＧ－１２ -> RBG-12, U+3000 -> space
+    cleaned = re.sub(r"[\s\-\u2010-\u2015\u2212\u30fc\uff70]", "", folded).upper()
     cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
     if len(cleaned) not in (10, 12):
         return None

@@ -76,6 +76,15 @@ async def test_receipt_lookup_forgives_case_dashes_and_lookalike_letters(client,
     got = await client.get(f"/api/receipts/{typed}")
     assert got.status_code == 200
     assert got.json()["receipt"] == receipt
+    # Typed in an input method's full-width mode, or with a long dash or a wide space.
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else "－" for c in receipt)
+    for typed in (wide, receipt.replace("-", "—"), receipt.replace("-", "\u3000")):
+        got = await client.get(f"/api/receipts/{typed}")
+        assert got.status_code == 200 and got.json()["receipt"] == receipt, typed
+    page = await client.get("/receipts", params={"receipt": wide})
+    assert page.status_code in (200, 303) and receipt in (
+        page.headers.get("location", "") + page.text
+    )
 
 
 async def test_comment_on_the_whole_draft_has_no_clause(client, draft, engine):

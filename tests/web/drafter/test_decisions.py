@@ -243,6 +243,9 @@ async def test_hiding_a_comment_keeps_it_and_records_who_and_why(client, engine,
     )
     queue = await client.get(f"/drafter/drafts/{SLUG}/moderation")
     assert "已隐藏（1）" in queue.text and "含个人电话" in queue.text
+    # Its receipt does not promise a result it will never get.
+    receipt = (await client.get(f"/receipts/{target['receipt']}")).text
+    assert "未予公开，不计入公开的意见采纳情况" in receipt and "正在研究" not in receipt
 
 
 async def test_pending_comments_wait_in_the_queue_until_published(client, engine, workspace):
