@@ -140,6 +140,10 @@ class FeedbackReport:
 
     def opening(self) -> str:
         issuer = self.issuer or "起草单位"
+        if self.period.startswith("截至"):
+            # Only a deadline: it says until when, not that the period is over (a report may be
+            # published while comments still come in).
+            return f"{issuer}就{self.draft_title}公开征求社会各界意见，征求意见{self.period}。"
         return f"{self.period}，{issuer}就{self.draft_title}公开征求社会各界意见。"
 
     def totals_sentence(self) -> str:

@@ -1,6 +1,7 @@
 """``feedback.docx``: the feedback report as a Word file, in the form offices publish.
 
-Title, 基本情况 with the totals sentence, the summary by outcome, then per clause one real Word
+On A4 with official-document margins, 宋体 body and 黑体 headings (theme fonts removed), text
+tagged zh-CN. Title, 基本情况 with the totals sentence, the summary by outcome, then per clause one real Word
 table (序号 | 意见要点 | 意见数 | 处理结果 | 理由) whose header row repeats on every page and whose
 rows do not break across pages. The same ``FeedbackReport`` as the page and ``feedback.md``;
 text that XML cannot hold (control characters) is dropped, so any report opens cleanly.
@@ -29,11 +30,35 @@ def _xml(text: str) -> str:
 
 
 def _east_asian(style: Any, font: str) -> None:
+    """``font`` for every script of the style: the theme fonts the default template sets would
+    otherwise win over it (a heading would not be in 黑体)."""
     from docx.oxml.ns import qn
 
     style.font.name = font
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), font)
+    for script in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{script}"), font)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _chinese_page(document: Any) -> None:
+    """A4 with the margins of a Chinese official document, and text tagged as Chinese."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    rpr = document.styles["Normal"].element.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _row_flags(row: Any, *, header: bool) -> None:
@@ -78,6 +103,7 @@ def render_feedback_docx(report: FeedbackReport) -> bytes:
     from docx.shared import Pt, RGBColor
 
     document = docx.Document()
+    _chinese_page(document)
     _east_asian(document.styles["Normal"], BODY_FONT)
     document.styles["Normal"].font.size = Pt(12)
     for name in ("Title", "Heading 1", "Heading 2"):

@@ -194,6 +194,20 @@ def test_labels_and_reasons_are_masked_and_flat(digest) -> None:
     assert item.label == "意见 #3"
 
 
+def test_with_only_a_deadline_the_opening_says_until_when_not_that_it_ended() -> None:
+    from dataclasses import replace
+
+    report = FeedbackReport.from_dict(
+        build_feedback_report(
+            build_digest(replace(DRAFT, opens=None), CLAUSES, comments()), []
+        ).to_dict()
+    )
+    assert report.opening() == (
+        "某市住建局就《社区停车管理办法（征求意见稿）》公开征求社会各界意见，"
+        "征求意见截至2026年3月31日。"
+    )
+
+
 def test_the_report_survives_its_json_form_unchanged(digest) -> None:
     fee = the(digest, "第二条", "cluster")
     report = build_feedback_report(digest, [Decision("cluster", fee.id, "采纳", "已采纳。")])

@@ -84,3 +84,18 @@ def test_control_characters_in_a_reason_do_not_break_the_file() -> None:
     )
     document = read(render_feedback_docx(built))
     assert document.tables[1].rows[1].cells[4].text == "理由带控制字符。"
+
+
+def test_the_word_file_is_a4_in_chinese_fonts_that_apply() -> None:
+    from docx.oxml.ns import qn
+
+    document = read(render_feedback_docx(report()))
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    for name, font in (("Normal", "宋体"), ("Title", "黑体"), ("Heading 1", "黑体")):
+        fonts = document.styles[name].element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == font and fonts.get(qn("w:ascii")) == font
+        # A theme font would win over the named one in Word.
+        assert not [k for k in fonts.attrib if k.lower().endswith("theme")], name
+    lang = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
