@@ -25,6 +25,7 @@ from analysis.feedback import (
 )
 from analysis.flags import flags as comment_flags
 from analysis.flags import hold_reason, mask_pii
+from analysis.labels import lead
 from analysis.markdown import (
     FLAG_NAMES,
     POLARITY_NAMES,
@@ -97,6 +98,7 @@ __all__ = [
     "counted_decisions",
     "feedback_title",
     "hold_reason",
+    "lead",
     "mask_pii",
     "open_points",
     "render_digest_markdown",

@@ -247,8 +247,8 @@ class _Resolved:
 
     def title_of(self, i: int) -> str:
         d = self.decisions[i]
-        if d.target_kind == "comment":
-            return f"意见 #{d.target_id.lstrip('#')}"
+        if d.target_kind == "comment":  # by its opening words when the decision kept them
+            return plain(d.label) if d.label else f"意见 #{d.target_id.lstrip('#')}"
         if d.target_kind == "cluster" and d.target_id in self.clusters:
             cluster = self.clusters[d.target_id][1]
             return "其他意见" if cluster.remainder else plain(d.label or cluster.label)

@@ -13,7 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from analysis import GENERAL_KEY, UNKNOWN_KEY, Digest, clause_names, suggestion_title
+from analysis import (
+    GENERAL_KEY,
+    UNKNOWN_KEY,
+    Digest,
+    clause_names,
+    lead,
+    mask_pii,
+    suggestion_title,
+)
 from comments import feedback, views
 from comments.errors import InputError
 from comments.storage import decisions as decisions_mod
@@ -159,7 +167,9 @@ async def decide(request: Request, caller: Caller) -> Response:
                 found = review.comments_by_ids(session, draft.id, [comment_id])
             if not found:
                 raise InputError("unknown_comment", "这份草案中没有这条意见。", status=404)
-            clause, label, members = found[0].clause_key, "", [comment_id]
+            # The public report names it by its opening words, never by an internal number.
+            label = lead(mask_pii(found[0].body), 30)
+            clause, members = found[0].clause_key, [comment_id]
             target = str(comment_id)  # "01", "+1" and "1" are one comment, one decision
         elif kind in ("cluster", "suggestion"):
             target = target_id
