@@ -435,18 +435,24 @@ async def test_an_error_in_the_workspace_leads_back_to_the_workspace_not_the_pub
     assert public.status_code == 404 and "返回全部草案" in public.text
 
 
-async def test_stances_proposed_from_a_correction_are_counted_and_listed(client, engine, desk):
-    ids = desk["ids"]
-    # A campaign: the same letter four times; correcting one proposes the others' stance.
+async def campaign(client, copies: int = 4) -> list[int]:
+    """One letter sent from ``copies`` addresses: a campaign; its comment ids."""
     letter = "大力支持本条，建议尽快出台配套细则，明确审批流程和办理时限。"
-    copies = []
-    for i in range(4):
+    ids = []
+    for i in range(copies):
         r = await client.post(
             f"/api/drafts/{SLUG}/comments",
             json={"clause": CLAUSE, "body": letter},
             headers={"x-forwarded-for": f"10.0.0.{i + 1}"},
         )
-        copies.append(r.json()["id"])
+        ids.append(r.json()["id"])
+    return ids
+
+
+async def test_stances_proposed_from_a_correction_are_counted_and_listed(client, engine, desk):
+    ids = desk["ids"]
+    # A campaign: the same letter four times; correcting one proposes the others' stance.
+    copies = await campaign(client)
     r = await client.post(
         f"/api/drafts/{SLUG}/corrections",
         json={"comment": copies[0], "stance": "oppose"},
@@ -464,3 +470,14 @@ async def test_stances_proposed_from_a_correction_are_counted_and_listed(client,
     assert "人工确认 1 条" in digest.text and "据相似意见推定 3 条" in digest.text
     bad = await client.get(f"/drafter/drafts/{SLUG}/comments?source=guess")
     assert bad.status_code == 400 and "立场来源只能是" in bad.text
+
+
+async def test_a_points_page_tags_the_copies_of_a_campaign(client, desk):
+    copies = await campaign(client)
+    d = await digest_json(client, desk)
+    key = next(n["cluster"] for n in d["comments"] if n["id"] == copies[0])
+    page = (await client.get(f"/drafter/drafts/{SLUG}/points/{key}")).text
+    rows = re.findall(r'<li class="member">(.*?)</li>', page, re.S)
+    tagged = [r for r in rows if '<span class="tag">批量提交</span>' in r]
+    assert len(tagged) == len(copies)
+    assert all(f'value="{c}"' in "".join(tagged) for c in copies)
