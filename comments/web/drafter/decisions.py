@@ -136,6 +136,8 @@ async def decisions_page(request: Request, caller: Caller) -> Response:
         comments_url=comments_url,
         cite=clause_names(result.digest.sections),
         open_points=_open_by_section(snapshot),
+        only_open=request.query_params.get("open") == "1",
+        open_sections={p.section for p in snapshot.open},
         open_comments=snapshot.report.pending_comments,
         done=request.query_params.get("done") == "1",
         published_now=published if published.isdigit() else "",

@@ -701,3 +701,25 @@ async def test_a_refused_decision_shows_the_reason_typed_so_it_is_not_lost(clien
     assert f'<pre class="typed">{reason}</pre>' in r.text
     public = await client.post("/drafts/nosuch/comments", data={"body": "x"})
     assert "您填写的内容没有保存" not in public.text  # public pages keep their own form
+
+
+async def test_the_decisions_page_can_list_only_what_is_still_to_decide(client, workspace):
+    page = (await client.get(f"/drafter/drafts/{SLUG}/decisions")).text
+    forms = decision_forms(page)
+    assert len(forms) >= 2
+    first, *rest = forms
+    r = await decide(client, workspace["csrf"], outcome="采纳", reason="已采纳。", **first)
+    assert r.status_code == 303
+    full = decision_forms((await client.get(f"/drafter/drafts/{SLUG}/decisions")).text)
+    assert [f["target_id"] for f in full] == [f["target_id"] for f in forms]
+    short = (await client.get(f"/drafter/drafts/{SLUG}/decisions?open=1")).text
+    shown = [f["target_id"] for f in decision_forms(short)]
+    # The decided point is gone, and so is a suggestion all of whose comments it decided.
+    assert first["target_id"] not in shown and shown
+    assert set(shown) <= {f["target_id"] for f in rest}
+    listing = short.split('id="h-open"')[1].split("</section>")[0]
+    for target in shown:  # each one on the page is in the list of what is left to decide
+        assert (
+            f'href="#t-cluster-{target}"' in listing or f'href="#t-suggestion-{target}"' in listing
+        )
+    assert "列出全部" in short
