@@ -192,10 +192,27 @@ def point_clusters(
         _pinned(bucket, p, ids, block, extra, body, campaign_of, stance)
         for (p, ids), block, extra in zip(live, blocks, proposed, strict=True)
     ]
+    kept = _own_ids(bucket, kept, {p.id for p, _ in live})
     kept.sort(key=lambda c: (-c.size, c.members[0]))
     alone = [u for g in touched for u in g if id(u) not in moved] + flagged
     other = remainder(bucket, [*alone, *(u for u in rest if id(u) not in moved)], dict(stance))
     return (*pinned, *kept, *([other] if other is not None else []))
+
+
+def _own_ids(bucket: str, clusters: Sequence[Cluster], fixed: set[str]) -> list[Cluster]:
+    """Automatic clusters whose id a fixed point already bears (it kept the id of the cluster it
+    was, "b:cN", and comment N has left it since) take the id of their next smallest member:
+    two points never share an id."""
+    taken = set(fixed)
+    out = []
+    for cluster in clusters:
+        if cluster.id in taken:
+            free = (f"{bucket}:c{m}" for m in cluster.members)
+            new = next((key for key in free if key not in taken), f"{cluster.id}-{len(taken)}")
+            cluster = replace(cluster, id=new)
+        taken.add(cluster.id)
+        out.append(cluster)
+    return out
 
 
 def _without(unit: Unit, taken: set[int], body: Mapping[int, str]) -> Unit | None:

@@ -200,3 +200,18 @@ def test_a_copy_flagged_or_taken_out_never_rides_into_a_fixed_point_with_its_cam
         fixed = next(c for c in section.clusters if c.id == "1:p9")
         assert 2 not in fixed.members and set(fixed.proposed) == {3, 4}
         assert 2 in next(c for c in section.clusters if c.remainder).members
+
+
+def test_a_fixed_point_that_kept_an_id_never_shares_it_with_an_automatic_point():
+    # The fixed point kept the id of the cluster it was ("1:c3"), and comment 3 is no longer in
+    # it: the automatic point whose smallest member is 3 takes another id.
+    items = comments(*NEIGHBOURS)
+    point = PointInput("1:c3", "1", "资费太贵", (1, 2))
+    digest = build_digest(DRAFT, CLAUSES, items, corrections=Corrections(points=(point,)))
+    section = digest.section("1")
+    assert section is not None
+    ids = [c.id for c in section.clusters]
+    assert len(ids) == len(set(ids))
+    slow = next(c for c in section.clusters if 3 in c.members)
+    assert slow.id != "1:c3" and not slow.confirmed
+    assert notes(digest)[3].cluster == slow.id and notes(digest)[1].cluster == "1:c3"
