@@ -149,7 +149,19 @@ def analyse_section(
 ) -> SectionResult:
     campaigns = find_campaigns(visible, bucket)
     in_campaign = {m for c in campaigns for m in c.members}
-    units = [Unit(c.text, c.representative, c.members, c.id) for c in campaigns]
+    body = {c.id: c.body for c in visible}
+    units: list[Unit] = []
+    for c in campaigns:
+        # A copy a person flagged, or took out of every point, leaves its campaign's unit (it is
+        # still counted in the campaign); a campaign flagged whole stays one unit.
+        out = [m for m in c.members if m in excluded]
+        keep = tuple(m for m in c.members if m not in excluded)
+        if not out or not keep:
+            units.append(Unit(c.text, c.representative, c.members, c.id))
+            continue
+        rep = c.representative if c.representative in keep else keep[0]
+        units.append(Unit(c.text, rep, keep, c.id))
+        units.extend(Unit(body[m], m, (m,), c.id) for m in out)
     units.extend(Unit(c.body, c.id, (c.id,)) for c in visible if c.id not in in_campaign)
     clusters = fixing.point_clusters(
         bucket, points or (), units, visible, campaigns, stance, excluded

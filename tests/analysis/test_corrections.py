@@ -215,3 +215,21 @@ def test_a_fixed_point_that_kept_an_id_never_shares_it_with_an_automatic_point()
     slow = next(c for c in section.clusters if 3 in c.members)
     assert slow.id != "1:c3" and not slow.confirmed
     assert notes(digest)[3].cluster == slow.id and notes(digest)[1].cluster == "1:c3"
+
+
+def test_a_copy_a_person_flagged_leaves_its_campaigns_point():
+    letter = "我们小区只有一家运营商，宽带太贵了，希望引入竞争。"
+    items = comments(letter, letter, letter, letter)
+    fix = CommentCorrection(2, flags=("spam",))
+    section = build_digest(DRAFT, CLAUSES, items, corrections=Corrections((fix,))).section("1")
+    assert section is not None
+    point = next(c for c in section.clusters if 1 in c.members)
+    assert point.members == (1, 3, 4) and not point.remainder
+    assert 2 in next(c for c in section.clusters if c.remainder).members
+    assert [c.members for c in section.campaigns] == [(1, 2, 3, 4)]  # still one campaign
+    # A campaign flagged whole stays one unit in 其他, counted once.
+    whole = Corrections(tuple(CommentCorrection(i, flags=("spam",)) for i in range(1, 5)))
+    section = build_digest(DRAFT, CLAUSES, items, corrections=whole).section("1")
+    assert section is not None
+    [other] = section.clusters
+    assert other.remainder and other.members == (1, 2, 3, 4) and other.distinct == 1
