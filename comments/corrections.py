@@ -246,7 +246,7 @@ class _Points(_Target):
         if "split" in payload:
             self._split(point, cluster, payload["split"], payload.get("label"))
         if "merge_into" in payload:
-            self._merge(point, cluster, payload["merge_into"])
+            self._merge(point, payload["merge_into"])
         self.session.add(point)
         return self.rows
 
@@ -267,7 +267,7 @@ class _Points(_Target):
         store.set_members(self.session, new, raw)
         self.record("point", point.key, "split", {"into": new.key, "members": sorted(raw)}, None)
 
-    def _merge(self, point: Point, cluster: Cluster | None, raw: Any) -> None:
+    def _merge(self, point: Point, raw: Any) -> None:
         """The point's confirmed members join the other point; what the analysis only proposed
         into it is proposed again where it fits (nothing is confirmed that no one looked at).
         Its decision becomes the other point's, or is withdrawn if that has its own."""

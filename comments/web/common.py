@@ -210,6 +210,13 @@ def state_of(request: Request) -> State:
     return request.app.state.comments  # type: ignore[no-any-return]
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (a script), None without one."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def error_response(
     request: Request, code: str, message: str, status: int, *, retry_after: int | None = None
 ) -> Response:
@@ -217,8 +224,7 @@ def error_response(
     (a request with a Bearer token, e.g. fetching an export), a page elsewhere (a browser behind
     a proxy's Basic authentication included)."""
     headers = {"Retry-After": str(retry_after or 60)} if status in (429, 503) else None
-    scheme = request.headers.get("authorization", "").partition(" ")[0]
-    if is_api(request.scope) or scheme.lower() == "bearer":
+    if is_api(request.scope) or bearer_token(request) is not None:
         return JSONResponse(
             {"error": {"code": code, "message": message}}, status_code=status, headers=headers
         )

@@ -19,7 +19,14 @@ from comments import auth, messages, storage, views
 from comments.errors import InputError
 from comments.storage.digest_inputs import Fingerprint
 from comments.storage.models import Draft, Drafter
-from comments.web.common import FORM, FormLimits, expect_form, form_values, state_of
+from comments.web.common import (
+    FORM,
+    FormLimits,
+    bearer_token,
+    expect_form,
+    form_values,
+    state_of,
+)
 from comments.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_pair
 
 
@@ -29,12 +36,6 @@ class Caller:
 
     drafter: Drafter
     via: str
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def _identify(request: Request) -> Caller | None:
