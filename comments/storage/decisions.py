@@ -112,21 +112,15 @@ def for_analysis(
 
 
 def published_members(
-    session: Session, draft_id: int, published: set[int] | None = None
+    decisions: Sequence[Decision], covering: dict[int, list[int]]
 ) -> dict[int, list[int]]:
     """decision id -> the published comments for which it is the effective decision.
 
-    Hidden and held comments drop out, and a comment covered by several decisions (a cluster's
-    and its own) counts once, under the most specific one, so no figure counts it twice.
-    ``published``: the draft's published comment ids, when the caller has them already.
+    ``covering``: decision id -> the published comments it covers (hidden and held ones left
+    out). A comment covered by several decisions (a cluster's and its own) counts once, under
+    the most specific one, so no figure counts it twice.
     """
-    if published is None:
-        published = comment_ids_with_status(session, draft_id, "published")
-    covering = {
-        decision_id: [m for m in members if m in published]
-        for decision_id, members in review.decision_members(session, draft_id).items()
-    }
-    effective = effective_by_comment(review.decisions_of(session, draft_id), covering)
+    effective = effective_by_comment(decisions, covering)
     return {
         decision_id: [m for m in members if (effective[m].id == decision_id)]
         for decision_id, members in covering.items()
@@ -169,13 +163,16 @@ def feedback_snapshot(session: Session, draft_id: int, digest: Digest) -> Snapsh
     published. Its figures are ``analysis.build_feedback_report``'s, as on every surface."""
     stored = review.decisions_of(session, draft_id)
     published = comment_ids_with_status(session, draft_id, "published")
-    effective = published_members(session, draft_id, published)
-    covering = review.decision_members(session, draft_id)
-    overridden: dict[tuple[str, str], int] = {}
-    for d in stored:
-        covered = sum(1 for m in covering.get(d.id or 0, ()) if m in published)
-        if covered > len(effective.get(d.id or 0, ())):
-            overridden[(d.target_kind, d.target_id)] = covered - len(effective.get(d.id or 0, ()))
+    covering = {
+        decision_id: [m for m in members if m in published]
+        for decision_id, members in review.decision_members(session, draft_id).items()
+    }
+    effective = published_members(stored, covering)
+    overridden = {
+        (d.target_kind, d.target_id): len(covering[d.id]) - len(effective[d.id])
+        for d in stored
+        if d.id in covering and len(covering[d.id]) > len(effective[d.id])
+    }
     analysed = for_analysis(stored, effective)
     report = build_feedback_report(digest, analysed)
     entries, members = [], []
