@@ -194,6 +194,24 @@ def feedback_snapshot(session: Session, draft_id: int, digest: Digest) -> Snapsh
     return Snapshot(report, entries, members, open_points(digest, analysed), overridden)
 
 
+@dataclass(frozen=True)
+class DecisionNotes:
+    """What a decision form says beside a decision (``Snapshot`` has the same two fields)."""
+
+    uncovered: dict[tuple[str, str], int]
+    overridden: dict[tuple[str, str], int]
+
+
+def decision_notes(
+    session: Session, draft_id: int, digest: Digest, stored: Sequence[Decision]
+) -> DecisionNotes | Snapshot:
+    """The notes of the decision forms on a clause or point page; with no decision recorded
+    there is nothing to say and the report is not built."""
+    if not stored:
+        return DecisionNotes({}, {})
+    return feedback_snapshot(session, draft_id, digest)
+
+
 def feedback_report(session: Session, draft_id: int, digest: Digest) -> FeedbackReport:
     """The current (unpublished) report: what ``发布采纳情况`` would publish now."""
     return feedback_snapshot(session, draft_id, digest).report

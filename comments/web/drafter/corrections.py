@@ -211,6 +211,7 @@ async def point_page(request: Request, caller: Caller) -> Response:
         with state.session() as session:
             rows = review.comments_by_ids(session, draft.id, shown)
             history = stored.corrections_of(session, draft.id, key)
+            decided = review.decisions_of(session, draft.id)
             merged = stored.merged_into(session, draft.id, key)
             return {
                 "bodies": {c.id: c.body for c in rows},
@@ -219,10 +220,8 @@ async def point_page(request: Request, caller: Caller) -> Response:
                     stored.point_labels(session, draft.id),
                 ),
                 "titles": clause_titles(session, draft.id),
-                "by_target": {
-                    (d.target_kind, d.target_id): d for d in review.decisions_of(session, draft.id)
-                },
-                "snapshot": decisions_mod.feedback_snapshot(session, draft.id, digest),
+                "by_target": {(d.target_kind, d.target_id): d for d in decided},
+                "snapshot": decisions_mod.decision_notes(session, draft.id, digest, decided),
             }
 
     data = await run_in_threadpool(load)

@@ -150,7 +150,7 @@ async def clause_page(request: Request, caller: Caller) -> Response:
             clause = storage.clause_by_key(session, draft.id, key)
             comments = list(storage.comments_of(session, draft.id))
             stored = review.decisions_of(session, draft.id)
-            snapshot = decisions_mod.feedback_snapshot(session, draft.id, digest)
+            snapshot = decisions_mod.decision_notes(session, draft.id, digest, stored)
         in_section = CommentFilter(**{**f.__dict__, "section": key})
         allowed = {
             c.id for c in filter_comments(comments, in_section, digest, state.settings.timezone)
