@@ -123,7 +123,8 @@ def point_clusters(
     the fixed members leave; what is left of it (comments that arrived since, or that the
     grouping put with them) is proposed into the fixed point it matches (average similarity to
     its members at least the clustering ``THRESHOLD``) or else stays a point of its own. A
-    unit of the remainder that matches a fixed point is proposed into it; a flagged one never.
+    unit of the remainder that matches a fixed point is proposed into it; a flagged one never
+    (``analysis.sections`` gives a flagged copy of a campaign a unit of its own).
     """
     skip = frozenset(excluded)
     found = build_clusters(bucket, units, dict(stance), skip)
@@ -137,7 +138,6 @@ def point_clusters(
     touched: list[list[Unit]] = []  # what is left of automatic points that held fixed members
     kept: list[Cluster] = []
     rest: list[Unit] = []
-    flagged: list[Unit] = []  # left by a fixed point, represented by a flagged copy: 其他
     for cluster in found:
         if not cluster.remainder and taken.isdisjoint(cluster.members):
             kept.append(cluster)
@@ -149,17 +149,8 @@ def point_clusters(
         ]
         if cluster.remainder:
             rest = left
-            continue
-        # What a fixed point leaves behind is proposed only without its flagged copies (or
-        # copies a person took out of every point): those go to 其他, one by one.
-        clean = []
-        for u in left:
-            out = [m for m in u.members if m in skip]
-            flagged += [Unit(body.get(m, u.text), m, (m,), u.campaign) for m in out]
-            if len(out) < len(u.members):
-                clean.append(_without(u, set(out), body) if out else u)
-        if clean:
-            touched.append([u for u in clean if u is not None])
+        elif left:
+            touched.append(left)
     singles = [[u] for u in rest if u.representative not in skip and u.text.strip()]
     groups = touched + singles
     texts = [u.text for g in groups for u in g] + [body[m] for _, ids in live for m in ids]
@@ -194,7 +185,7 @@ def point_clusters(
     ]
     kept = _own_ids(bucket, kept, {p.id for p, _ in live})
     kept.sort(key=lambda c: (-c.size, c.members[0]))
-    alone = [u for g in touched for u in g if id(u) not in moved] + flagged
+    alone = [u for g in touched for u in g if id(u) not in moved]
     other = remainder(bucket, [*alone, *(u for u in rest if id(u) not in moved)], dict(stance))
     return (*pinned, *kept, *([other] if other is not None else []))
 
