@@ -1,7 +1,8 @@
 """One worker thread that serves many requests at once: the comment writer and the rate limiter.
 
-Requests queue an item and wait on a future. The thread takes everything queued (up to
-``max_batch``), hands it to ``handle`` in one call — one transaction for all of them — and wakes
+Requests queue an item and wait on a future. The items queued during one pass of an event
+loop go to the thread together, in one hand-off (waking a waiting thread is a system call; one
+per pass instead of one per request). The thread takes everything queued (up to ``max_batch``), hands it to ``handle`` in one call — one transaction for all of them — and wakes
 the waiting requests with their outcomes, one wake-up per event loop per batch. This keeps
 database calls off the event loop and lets one commit serve many requests.
 
@@ -78,6 +79,8 @@ class Batcher(Generic[T, R]):
         self._lock = threading.Lock()
         self._claims = threading.Lock()  # committing (the thread) or withdrawn (a request)
         self._current: list[_Entry] = []  # the batch being handled (the thread's own)
+        # Per event loop, the entries queued in its current pass; only that loop touches its list.
+        self._pending: dict[asyncio.AbstractEventLoop, list[_Entry]] = {}
         self._settler: threading.Thread | None = None
 
     async def submit(self, item: T, *, timeout: float | None = None) -> R:
@@ -89,13 +92,12 @@ class Batcher(Generic[T, R]):
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
         entry = _Entry(item, loop, future)
-        self._queue.put(entry)
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                    self._thread = thread
-                    thread.start()
+        pending = self._pending.get(loop)
+        if pending is None:
+            self._pending[loop] = [entry]
+            loop.call_soon(self._hand_off, loop)
+        else:
+            pending.append(entry)
         if timeout is None:
             return await future
         # A timer on the loop rather than asyncio.wait_for, which costs a task per request.
@@ -110,6 +112,16 @@ class Batcher(Generic[T, R]):
             raise
         finally:
             timer.cancel()
+
+    def _hand_off(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``, after the pass that queued them: its entries to the thread, at once."""
+        self._queue.put(self._pending.pop(loop))
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                    self._thread = thread
+                    thread.start()
 
     def commit_point(self) -> list[bool]:
         """For ``handle``, just before it writes: which items of its batch to write (those not
@@ -156,27 +168,28 @@ class Batcher(Generic[T, R]):
                 settling.put(_STOP)  # after every batch this thread handled
 
     def _loop(self, settling: queue.SimpleQueue[Any] | None) -> None:
+        backlog: list[_Entry] = []  # taken from the queue, not yet handled
+        stop = False
         while True:
-            item = self._next()
-            if item is _STOP:
-                return
-            batch = [item]
-            stop = False
-            while len(batch) < self.max_batch:
+            if not backlog:
+                first = _STOP if stop else self._next()
+                if first is _STOP:
+                    return
+                backlog = list(first)
+            while not stop and len(backlog) < self.max_batch:
                 try:
                     more = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is _STOP:
                     stop = True
-                    break
-                batch.append(more)
+                else:
+                    backlog.extend(more)
+            batch, backlog = backlog[: self.max_batch], backlog[self.max_batch :]
             with self._claims:
                 batch = [entry for entry in batch if not entry.withdrawn]
             if batch:
                 self._serve(batch, settling)
-            if stop:
-                return
 
     def _serve(self, batch: list[_Entry], settling: queue.SimpleQueue[Any] | None) -> None:
         self.batches += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 
 import pytest
@@ -94,3 +95,63 @@ def test_a_wait_that_runs_out_before_the_handler_withdraws_the_item():
         release.set()
         batcher.close()
     assert ["late"] not in seen and ["slow"] in seen and ["after"] in seen
+
+
+def test_what_one_pass_of_the_loop_queues_goes_over_in_one_hand_off_and_keeps_the_batch_size():
+    handled: list[list[int]] = []
+    batcher: Batcher[int, int] = Batcher(
+        lambda items: handled.append(list(items)) or [i + 1 for i in items], name="t", max_batch=4
+    )
+    puts: list[object] = []
+
+    class Counted(queue.SimpleQueue):  # type: ignore[type-arg]
+        def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
+            puts.append(item)
+            super().put(item)
+
+    batcher._queue = Counted()
+
+    async def run() -> list[int]:
+        return list(await asyncio.gather(*(batcher.submit(i) for i in range(10))))
+
+    try:
+        assert asyncio.run(run()) == list(range(1, 11))
+    finally:
+        batcher.close()
+    handed = [p for p in puts if isinstance(p, list)]  # the rest: the stop signal of close()
+    assert [len(p) for p in handed] == [10]
+    assert [len(b) for b in handled] == [4, 4, 2]
+    assert [i for b in handled for i in b] == list(range(10))
+
+
+def test_entries_still_queued_when_the_batcher_closes_are_handled_first():
+    handled: list[int] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def handle(items: list[int]) -> list[int]:
+        if items == [0]:
+            started.set()
+            release.wait(10)
+        handled.extend(items)
+        return items
+
+    batcher: Batcher[int, int] = Batcher(handle, name="t", max_batch=2)
+
+    async def run() -> list[int]:
+        first = asyncio.ensure_future(batcher.submit(0))
+        await asyncio.to_thread(started.wait, 5)
+        rest = asyncio.gather(*(batcher.submit(i) for i in range(1, 6)))
+        await asyncio.sleep(0.05)  # the five are queued behind the blocked batch
+        closing = asyncio.get_running_loop().run_in_executor(None, batcher.close)
+        await asyncio.sleep(0.05)
+        release.set()
+        await closing
+        return [await first, *await rest]
+
+    try:
+        assert asyncio.run(run()) == [0, 1, 2, 3, 4, 5]
+    finally:
+        release.set()
+        batcher.close()
+    assert handled == [0, 1, 2, 3, 4, 5]
