@@ -20,7 +20,7 @@ from comments.storage.models import Draft
 from comments.web import common as web
 from comments.web import openapi as openapi_doc
 from comments.web.drafter.common import Caller, fresh_digest, load_draft, protected
-from comments.web.security import client_address, cross_site
+from comments.web.security import client_address, cross_site, header
 
 
 async def list_drafts(request: Request) -> Response:
@@ -75,15 +75,21 @@ def _finite(text: str) -> float:
     return value
 
 
+# The decoder json.loads would build on every call for these options, built once.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
 def parse_json(raw: bytes) -> Any:
     """A request body read as JSON (RFC 8259): UTF-8 only, no ``NaN`` or ``Infinity``; a clear
     ``invalid_json`` 400 saying what is wrong otherwise."""
     try:
-        text = raw.decode("utf-8-sig")  # a leading byte order mark is allowed, as before
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("invalid_json", "请求体不是 UTF-8 编码的 JSON。") from None
+    if text.startswith("\ufeff"):  # one leading byte order mark is allowed, as before
+        text = text[1:]
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        return _DECODER.decode(text)
     except _NotFinite:
         raise InputError(
             "invalid_json", "请求体不是有效的 JSON（不接受 NaN、Infinity 和超出范围的数）。"
@@ -96,12 +102,12 @@ def parse_json(raw: bytes) -> Any:
 
 async def json_object(request: Request, state: web.State) -> dict[str, Any]:
     """The JSON object a POST carries: 415 unless ``application/json``, 403 from another site."""
-    content_type = request.headers.get("content-type", "")
+    content_type = header(request.scope, b"content-type") or ""
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise InputError("unsupported_media_type", "请以 application/json 格式提交。", status=415)
     if cross_site(request.scope, state.settings.origins):
         raise InputError("cross_site", "不接受从其他网站的页面提交的意见。", status=403)
-    payload = parse_json(await request.body())
+    payload = parse_json(await web.read_body(request))
     if not isinstance(payload, dict):
         raise InputError("invalid_json", "请求体应为 JSON 对象。")
     return payload
@@ -115,7 +121,7 @@ async def post_comment(request: Request) -> Response:
     """
     state = web.state_of(request)
     payload = await json_object(request, state)
-    key = request.headers.get("idempotency-key")
+    key = header(request.scope, b"idempotency-key")
     if key is not None and "idempotency_key" not in payload:
         payload["idempotency_key"] = key
     stored = await state.intake.take(request.path_params["slug"], payload, client_address(request))

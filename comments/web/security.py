@@ -179,7 +179,8 @@ def cross_site(scope: Scope, allowed: frozenset[str]) -> bool:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    client = request.scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def csrf_pair(secret: str, cookie_value: str | None) -> tuple[str, str]:

@@ -204,6 +204,28 @@ async def test_undecodable_or_too_deep_json_is_refused_saying_why(
     assert comment_count(engine) == 0
 
 
+async def test_a_leading_byte_order_mark_is_allowed_once_and_a_body_in_pieces_is_read_whole(
+    client, draft, engine
+):
+    body = '{"body": "建议明确停车收费标准"}'.encode()
+    bom = "\ufeff".encode()
+    r = await client.post(URL, content=bom + body, headers={"content-type": "application/json"})
+    assert r.status_code == 201
+    r = await client.post(
+        URL, content=bom + bom + body, headers={"content-type": "application/json"}
+    )
+    assert r.json()["error"] == {"code": "invalid_json", "message": "请求体不是有效的 JSON。"}
+
+    async def pieces():  # sent chunked, split inside a character
+        yield body[:12]
+        yield body[12:13]
+        yield body[13:]
+
+    r = await client.post(URL, content=pieces(), headers={"content-type": "application/json"})
+    assert r.status_code == 201
+    assert [c.body for c in stored_comments(engine)] == ["建议明确停车收费标准"] * 2
+
+
 async def test_corrections_refuse_nan_like_comments(client, draft, engine):
     from tests.test_auth import make_drafter
 
