@@ -4,7 +4,8 @@ Recognised forms (quotes optional unless stated; “”‘’「」『』"' all 
 
 - replace: 建议将“X”改为“Y” · 把X修改成Y · “X”应改为“Y”
 - delete:  建议将“X”删除 / 删去 / 去掉 · 建议删除“X”
-- insert:  在“X”后增加“Y” (anchored) · 建议增加“Y” · 增加……的规定 / 条款 / 内容 (unanchored)
+- insert:  在“X”后增加“Y” (anchored) · 建议增加“Y” · 增加……的规定 / 条款 / 内容 (unanchored) ·
+           增加一款 / 一条 / 以下内容：“Y” (a new provision: Y whole, whatever it says)
 
 The target is checked against the clause text (after folding width, case and punctuation); a
 suggestion whose target is not in the clause is kept and marked ``in_clause=False`` so that the
@@ -46,12 +47,18 @@ _DELETE = (
         rf"(?:删除|删去|删掉|去掉|去除|取消){_END}"
     ),
     re.compile(
-        rf"(?:建议|应|应当|请)(?:删除|删去|删掉|去掉|去除)\s*{_O}(?P<target>{_T}{{1,60}}?){_C}\s*{_WORDING}{_END}"
+        rf"(?:建议|应|应当|请)(?:删除|删去|删掉|去掉|去除)\s*{_WHERE}{_O}(?P<target>{_T}{{1,60}}?){_C}\s*{_WORDING}{_END}"
     ),
 )
 _INSERT_ANCHORED = re.compile(
     rf"在\s*{_O}(?P<target>{_T}{{1,60}}?){_C}\s*(?:之后|后面|后|之前|前面|前)\s*(?:增加|增补|补充|加上|添加|加入|写入)"
     rf"\s*{_O}(?P<proposed>{_T}{{1,80}}?){_C}{_END}"
+)
+# 增加一款 / 一条 / 如下内容：“…”: a new provision, quoted whole (its own words may say 删除).
+_INSERT_PROVISION = re.compile(
+    r"(?:增加|增补|补充|增设|添加|加上|加入|写入)\s*(?:一款|一项|一条|一句|一段|一章|一节|"
+    r"(?:如下|以下|下列)(?:内容|规定|表述|条款)?)[^“\"‘「『\n]{0,12}?[:：,，]\s*"
+    r"[“\"‘「『](?P<proposed>[^“”\"‘’「」『』\n]{1,200})[”\"’」』]"
 )
 _INSERT = (
     re.compile(
@@ -83,6 +90,13 @@ _INSERT_ANCHORED_BARE = re.compile(
     rf"在\s*{_O}(?P<target>{_T}{{1,60}}?){_C}\s*(?:之后|后面|后|之前|前面|前)\s*(?:增加|增补|补充|加上|添加|加入|写入)"
     rf"\s*(?P<proposed>{_T}{{2,80}}?){_END}"
 )
+# The body is read NFKC-folded, which turns full-width punctuation into ASCII; proposed wording
+# in Chinese gets its own punctuation back.
+_FULL_WIDTH = str.maketrans(
+    {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
 _TRIGGERS = (
     "改",
     "删",
@@ -124,8 +138,12 @@ def extract(text: str) -> list[tuple[str, str, str]]:
         if op != "delete" and not fold(proposed):
             return
         used.append((start, end))
+        if _CJK.search(proposed):
+            proposed = proposed.translate(_FULL_WIDTH)
         found.append((op, target, proposed))
 
+    for m in _INSERT_PROVISION.finditer(body):
+        add("insert", m, "", m["proposed"])
     for pattern in _REPLACE:
         for m in pattern.finditer(body):
             add("replace", m, m["target"], m["proposed"])

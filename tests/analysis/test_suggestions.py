@@ -106,3 +106,22 @@ def test_a_replace_found_in_the_clause_shows_before_and_after() -> None:
     (found,) = find_suggestions([(1, "建议将“鼓励”改为“支持”")], CLAUSE, "3")
     assert found.in_clause
     assert "鼓励" in found.before and "支持" in found.after and "鼓励" not in found.after
+
+
+def test_a_new_provision_in_quotes_is_one_insert_whatever_its_own_words_say() -> None:
+    assert extract("建议增加一款：“对逾期未整改的，删除其备案信息。”") == [
+        ("insert", "", "对逾期未整改的，删除其备案信息。")
+    ]
+    assert extract("建议在第三条后增加一条：“数据共享应当经过安全评估。”") == [
+        ("insert", "", "数据共享应当经过安全评估。")
+    ]
+    assert extract("建议增加以下内容：“学校周边不得设置网吧。”") == [
+        ("insert", "", "学校周边不得设置网吧。")
+    ]
+
+
+def test_a_delete_may_name_where_the_words_are() -> None:
+    assert extract("建议删除第二款中的“原则上”，增加“必须”。") == [
+        ("delete", "原则上", ""),
+        ("insert", "", "必须"),
+    ]
