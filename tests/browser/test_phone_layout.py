@@ -1,4 +1,5 @@
-"""On a phone: the receipt code on one line, wide tables scrolling inside their wrapper."""
+"""On a phone: the receipt code on one line, wide tables scrolling inside their wrapper, the
+contents of a long draft in a box of their own."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import PHONE, Site, no_horizontal_scroll
+from pathlib import Path
+
+from tests.browser.conftest import DESKTOP, PHONE, Site, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +57,32 @@ def test_a_wide_table_scrolls_inside_its_wrapper_on_a_phone(
     assert sizes["scroll"] > sizes["client"]  # the table scrolls inside its wrapper
     assert sizes["narrowest"] >= 6 * sizes["size"]  # no cell squeezed to 3-4 characters
     assert no_horizontal_scroll(page)  # the page itself does not
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "comments" / "example" / "informatization-draft.txt"
+
+
+def test_the_contents_of_a_long_draft_scroll_in_their_own_box_on_a_phone(
+    site: Site, new_context: Any
+) -> None:
+    slug = site.cli("import", str(EXAMPLE), "--slug", "long-contents").strip()
+    measure = """() => {
+        const toc = document.querySelector('nav.toc');
+        const box = toc.getBoundingClientRect();
+        return {height: box.height, scroll: toc.scrollHeight, client: toc.clientHeight,
+                screen: window.innerHeight, links: toc.querySelectorAll('a').length};
+    }"""
+    phone = new_context(PHONE).new_page()
+    phone.goto(f"{site.url}/drafts/{slug}")
+    on_phone = phone.evaluate(measure)
+    assert on_phone["height"] <= 0.75 * on_phone["screen"]  # was about 3.6 screens tall
+    assert on_phone["scroll"] > 2 * on_phone["client"]  # the rest is in the box, not cut off
+    last = phone.locator("nav.toc a").last
+    last.click()  # reached by scrolling the box
+    assert phone.evaluate("() => decodeURIComponent(location.hash)") == last.get_attribute("href")
+    assert no_horizontal_scroll(phone)
+    desktop = new_context(DESKTOP).new_page()
+    desktop.goto(f"{site.url}/drafts/{slug}")
+    on_desktop = desktop.evaluate(measure)
+    assert on_desktop["scroll"] <= on_desktop["client"] + 1  # the whole list, as before
+    assert on_desktop["links"] == on_phone["links"]
