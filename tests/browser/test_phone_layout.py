@@ -3,12 +3,11 @@ contents of a long draft in a box of their own."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-
-from pathlib import Path
 
 from tests.browser.conftest import DESKTOP, PHONE, Site, no_horizontal_scroll
 
