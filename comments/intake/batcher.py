@@ -2,7 +2,8 @@
 
 Requests queue an item and wait on a future. The items queued during one pass of an event
 loop go to the thread together, in one hand-off (waking a waiting thread is a system call; one
-per pass instead of one per request). The thread takes everything queued (up to ``max_batch``), hands it to ``handle`` in one call — one transaction for all of them — and wakes
+per pass instead of one per request). The thread takes everything queued (up to
+``max_batch``), hands it to ``handle`` in one call — one transaction for all of them — and wakes
 the waiting requests with their outcomes, one wake-up per event loop per batch. This keeps
 database calls off the event loop and lets one commit serve many requests.
 
