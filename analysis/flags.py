@@ -53,6 +53,14 @@ _AD_WEAK = re.compile(
     r"低价|特价|限时|优惠|促销|推广|公众号|扫码|关注|免费|正宗|代理|代办|咨询|价格|仅需|低至"
 )
 _AD_PRICE = re.compile(r"(?<!\d)\d+\s*元\s*/|(?<!\d)\d+元起")
+# Classified ads (a flat to let, a job, a trade for hire): words that comments use too. Two of
+# them beside a contact (a phone number, a 400/800 hotline, QQ or WeChat) are worth 2; one is
+# not ("房子出租给别人，被中介骗了押金，电话…" is a complaint).
+_CLASSIFIED = re.compile(
+    r"出售|急售|出租|转让|回收|承接|招聘|急招|诚聘|包吃住|包吃包住|有意者|欢迎来电|来电咨询|"
+    r"服务热线|上门服务|质量保证|价格实惠"
+)
+_HOTLINE = re.compile(r"(?<!\d)[48]00[-\s]?\d{3}[-\s]?\d{4}(?!\d)")
 # A comment on the draft: its words take points off.
 _POLICY = re.compile(
     r"建议|规划|政府|应当|应该|希望|第.{1,4}条|征求|草案|条款|政策|请问|是否|能否|为什么|为何|怎么|"
@@ -129,6 +137,12 @@ def _gibberish(text: str) -> bool:
     return bool(_RUN.search(compact)) and len(set(compact)) <= 4
 
 
+def _has_phone(text: str) -> bool:
+    return bool(_NUMBERISH.search(text)) and bool(
+        _MOBILE.search(text) or _LANDLINE.search(text) or _HOTLINE.search(text)
+    )
+
+
 def spam_score(text: str) -> int:
     """Points of advertising and gibberish in a normalised comment; ``SPAM_THRESHOLD`` holds it."""
     lowered = text.lower()
@@ -153,7 +167,12 @@ def spam_score(text: str) -> int:
         if weak < 2 and "元" in lowered:
             weak += len(_AD_PRICE.findall(lowered))
         score += min(2, weak)
-    if score and _NUMBERISH.search(text) and (_MOBILE.search(text) or _LANDLINE.search(text)):
+    phone: bool | None = None  # looked for only when it can count
+    if not shop and len(set(_CLASSIFIED.findall(lowered))) >= 2:
+        phone = _has_phone(text)
+        if phone or score > url:
+            score += 2
+    if score and (phone if phone is not None else _has_phone(text)):
         score += 1
     if score and _POLICY.search(text):
         score -= 2

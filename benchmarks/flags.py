@@ -9,7 +9,9 @@ Data:
 - benchmarks/data/pii_forms.jsonl: made-up examples of personal-data forms and hard negatives
   (article numbers, dates, money, document numbers, standard codes, hotlines), frozen the same way.
 - benchmarks/data/spam_forms.jsonl: made-up ads, gibberish and content-free abuse, and genuine
-  comments that use 推广/限时/公众号/发票/刷单 in a policy sense, frozen the same way.
+  comments that use 推广/限时/公众号/发票/刷单 in a policy sense, frozen the same way; the items
+  marked ``"split": "frozen2"`` (classified ads with a contact, and genuine comments on the same
+  trades) were written and scored before the classified-ad rule was written.
 - ../shared/data/citizen_messages/a3_hot_full4326.csv: 4,326 genuine messages from citizens; every
   message held as spam or abuse there is a false hold.
 
@@ -122,8 +124,12 @@ def spam_forms_report(show: bool) -> dict[str, object]:
 
     items = [json.loads(line) for line in SPAM_FORMS.read_text(encoding="utf-8").splitlines()]
     out: dict[str, object] = {}
-    for split in ("dev", "frozen"):
-        part = [i for i in items if frozen(i["id"]) == (split == "frozen")]
+
+    def split_of(item: dict[str, object]) -> str:
+        return str(item.get("split") or ("frozen" if frozen(str(item["id"])) else "dev"))
+
+    for split in ("dev", "frozen", "frozen2"):
+        part = [i for i in items if split_of(i) == split]
         pred = [bool(set(flags(i["text"], HELD)) & {"spam", "abuse"}) for i in part]
         out[split] = {"spam": scores([i["spam"] for i in part], pred)}
         if show and split == "dev":

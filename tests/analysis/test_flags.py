@@ -292,3 +292,29 @@ def test_masking_changes_only_what_it_masks():
     # Around a masked number, the rest of the text stays as written.
     masked = mask_pii("电话１３８–１２３４–５６７８，全覆盖！——一位村民")
     assert masked == "电话138****5678，全覆盖！——一位村民"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出售二手房，学区房，急售，有意者电话联系 028-61234567",
+        "招聘保安保洁，包吃住，月薪5000，电话15882345678",
+        "本公司承接各类装修工程，质量保证，价格实惠，欢迎来电 400-820-1234",
+    ],
+)
+def test_a_classified_ad_with_a_contact_is_spam(text: str) -> None:
+    assert "spam" in flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的房子出租给别人，被中介骗了押金，电话13812345678，请帮忙",
+        "小区有人在楼道贴出租广告，电话 13912345678，能不能管管",
+        "出售二手房，学区房，急售，有意者请联系王先生",  # no contact: a drafter may still hide it
+    ],
+)
+def test_one_trade_word_beside_a_phone_or_an_ad_without_a_contact_is_not_held_as_spam(
+    text: str,
+) -> None:
+    assert "spam" not in flags(text)
