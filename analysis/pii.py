@@ -33,12 +33,12 @@ _ASCII_FORMS = str.maketrans(
     | {"＠": "@", "．": ".", "－": "-", "＋": "+", "\u3000": " "}
     | {d: "-" for d in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"}
 )
-_FORM_CHARS = frozenset(map(chr, _ASCII_FORMS))
+_FORM_CHARS = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_ASCII_FORMS)))) + "]")
 
 
 def ascii_forms(text: str) -> str:
     """Full-width letters and digits, the ideographic space and dash variants as plain ASCII."""
-    return text.translate(_ASCII_FORMS) if not _FORM_CHARS.isdisjoint(text) else text
+    return text.translate(_ASCII_FORMS) if _FORM_CHARS.search(text) else text
 
 
 _OPEN = r"[(（]"

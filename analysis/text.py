@@ -91,16 +91,17 @@ def _conversions() -> dict[str, str]:
     return {k: v for k, v in _zh_table().items() if k != v and not all(map(_simplified_ok, k))}
 
 
-_loaded_traditional: frozenset[str] | None = None  # once built, read without the lock
+# Once built, read without the lock: a character class of them (a regex scans a text several
+# times faster than a set lookup per character).
+_loaded_traditional: re.Pattern[str] | None = None
 
 
-def _traditional_chars() -> frozenset[str]:
+def _traditional_chars() -> re.Pattern[str]:
     """Single characters that mark traditional text: in the table and outside GB 2312."""
     global _loaded_traditional
     if _loaded_traditional is None:
-        _loaded_traditional = frozenset(
-            ch for key in _conversions() for ch in key if not _simplified_ok(ch)
-        )
+        chars = {ch for key in _conversions() for ch in key if not _simplified_ok(ch)}
+        _loaded_traditional = re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]")
     return _loaded_traditional
 
 
@@ -120,7 +121,7 @@ def _trie() -> dict[str, object]:
 
 
 def has_traditional(text: str) -> bool:
-    """True when ``text`` holds at least one traditional-only character (a set lookup per char)."""
+    """True when ``text`` holds at least one traditional-only character."""
     # Only CJK characters can be traditional; skip the set lookups for pure ASCII text.
     if not text or text.isascii():
         return False
@@ -128,7 +129,7 @@ def has_traditional(text: str) -> bool:
     if chars is None:
         with _lock:
             chars = _traditional_chars()
-    return not chars.isdisjoint(text)
+    return chars.search(text) is not None
 
 
 def to_simplified(text: str) -> str:
