@@ -64,7 +64,8 @@ def read_file(name: str, data: bytes) -> ReadResult:
         elif suffix == ".mbox":
             read_mbox(data, base, out)
         elif suffix == ".csv":
-            _rows(_csv_rows(data, base), base, digest(data), out)
+            rows, delimiter = _csv_rows(data, base)
+            _rows(rows, base, digest(data), out, delimiter=delimiter)
         elif suffix == ".xlsx":
             _rows(_xlsx_rows(data, base), base, digest(data), out)
         else:
@@ -101,9 +102,10 @@ def _column(header: str) -> str | None:
     return None
 
 
-def _csv_rows(data: bytes, where: str) -> list[list[str]]:
-    """Every row, read whole before any is imported: a file whose rows cannot be told apart
-    (a quote opened and never closed swallows every row after it) imports nothing."""
+def _csv_rows(data: bytes, where: str) -> tuple[list[list[str]], str]:
+    """Every row, read whole before any is imported, and the delimiter: a file whose rows cannot
+    be told apart (a quote opened and never closed swallows every row after it) imports
+    nothing."""
     text = decode(data, where, expected="CSV（UTF-8 或 GBK 编码）或 .xlsx 表格")
     sample = text[:4096]
     try:
@@ -121,7 +123,7 @@ def _csv_rows(data: bytes, where: str) -> list[list[str]]:
             f"第 {start} 行的引号没有闭合（缺少结尾的 {quote}），这一行之后的各行无法分开，"
             "整个文件未导入；请补上引号后再导入"
         )
-    return rows
+    return rows, dialect.delimiter
 
 
 def _xlsx_rows(data: bytes, where: str) -> Iterator[list[str]]:
@@ -155,8 +157,15 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: ReadResult) -> None:
-    """The comments of a table. A row's source is the file's name and what is read from the row
+def _rows(
+    rows: Iterable[Sequence[str]],
+    where: str,
+    file_digest: str,
+    out: ReadResult,
+    *,
+    delimiter: str | None = None,
+) -> None:
+    """The comments of a table (a CSV file's cells split at ``delimiter``). A row's source is the file's name and what is read from the row
     (and which copy of that content it is), so a corrected file imported again adds only the
     rows that were refused or changed, even when rows were added and renumbered. ``also`` keeps
     the key earlier versions used (file digest and row number): a file imported before is
@@ -197,7 +206,7 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
             hint = "（这一格若是公式，请在 Excel 中打开并保存一次后再导入）" if xlsx else ""
             out.problems.append(Problem(f"{where} 第 {number} 行", f"意见内容为空{hint}，未导入"))
             continue
-        if not xlsx and _swallowed_rows(body, width):
+        if delimiter and _swallowed_rows(body, width, delimiter):
             out.problems.append(
                 Problem(
                     f"{where} 第 {number} 行",
@@ -236,15 +245,13 @@ def _rows(rows: Iterable[Sequence[str]], where: str, file_digest: str, out: Read
         out.problems.append(Problem(where, message))
 
 
-def _swallowed_rows(body: str, width: int) -> bool:
-    """Whether a line of a multi-line CSV cell holds a whole row (as many cells as the header):
-    rows swallowed by a stray quote, not paragraphs of one comment."""
+def _swallowed_rows(body: str, width: int, delimiter: str) -> bool:
+    """Whether a line of a multi-line CSV cell holds a whole row (as many cells as the header,
+    split at the file's delimiter): rows swallowed by a stray quote, not paragraphs of one
+    comment (which may have commas of their own, but seldom exactly that many)."""
     if "\n" not in body or width < 3:
         return False
-    return any(
-        max(line.count(","), line.count("\t"), line.count(";")) >= width - 1
-        for line in body.splitlines()[1:]
-    )
+    return any(line.count(delimiter) == width - 1 for line in body.splitlines()[1:])
 
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")

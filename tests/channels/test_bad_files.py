@@ -180,6 +180,19 @@ def test_rows_swallowed_by_two_stray_quotes_are_imported_with_a_note_to_check(en
     assert len(comments_in(engine)) == 2
 
 
+def test_a_comment_in_paragraphs_with_commas_of_its_own_gets_no_note(engine):
+    draft = add_draft(engine)
+    data = (
+        "意见内容,条款,姓名\n"
+        '"建议分三点：\n第一,明确牵头部门,并公开分工,接受监督。\n第二,增加经费。",第一条,张三\n'
+        "第二条意见,第二条,李四\n"
+    ).encode()
+    report = run(engine, draft, "p.csv", data)
+    assert report.refused == []
+    assert [p.message for p in report.problems if "引号" in p.message] == []
+    assert len(comments_in(engine)) == 2
+
+
 def test_a_csv_saved_as_utf16_without_a_bom_is_read(engine):
     draft = add_draft(engine)
     data = "意见内容,条款\n建议明确适用范围。,第一条\n".encode("utf-16-le")
