@@ -152,7 +152,7 @@ def _section(section: Section, name: str) -> list[str]:
         out += [f"> {_text(section.excerpt)}", ""]
     out.append(
         f"**{_n(t.comments)} 条意见**（独立 {_n(t.distinct)} 条）"
-        + (f"　另有已隐藏 {_n(t.hidden)} 条" if t.hidden else "")
+        + (f"　另有未公开 {_n(t.hidden)} 条（待审核或已隐藏）" if t.hidden else "")
     )
     if section.rollup.comments != t.comments:
         out.append(
@@ -210,7 +210,7 @@ def render_digest_markdown(digest: Digest) -> str:
     )
     out.append(
         f"- 共收到意见 **{_n(t.comments)}** 条（{_split(t.submitters, {k: k for k in t.submitters}) or '无'}）"
-        + (f"，另有已隐藏 {_n(t.hidden)} 条" if t.hidden else "")
+        + (f"，另有未公开 {_n(t.hidden)} 条（待审核或已隐藏，不计入统计）" if t.hidden else "")
     )
     out.append(
         f"- 去除批量复制后独立意见 **{_n(t.distinct)}** 条；识别批量提交 **{_n(t.campaigns)}** 组（共 {_n(t.in_campaigns)} 条）"

@@ -166,3 +166,15 @@ def test_hidden_comments_are_not_listed_as_flagged() -> None:
 
 def test_bidirectional_and_zero_width_characters_do_not_reach_markdown() -> None:
     assert _text("反对\u202e本条\u200b内容") == "反对本条内容"
+
+
+def test_comments_not_public_are_called_pending_or_hidden_not_hidden() -> None:
+    # The service passes pending comments as hidden too: the Markdown must not call them hidden.
+    comments = [
+        CommentInput(1, "第一条", "我的身份证号是110101199003077777", hidden=True),
+        CommentInput(2, "第一条", "支持第一条。"),
+    ]
+    text = render_digest_markdown(build_digest(DRAFT, CLAUSES, comments))
+    assert "另有已隐藏" not in text
+    assert "另有未公开 1 条（待审核或已隐藏，不计入统计）" in text
+    assert "另有未公开 1 条（待审核或已隐藏）" in text
