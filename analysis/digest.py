@@ -35,7 +35,7 @@ from analysis.models import (
 )
 from analysis.ranking import rank
 from analysis.sections import Note, SectionResult, analyse_all, annotate_chunks
-from analysis.tally import FLAG_ORDER, add_tallies, tally
+from analysis.tally import FLAG_ORDER, across_sections, add_tallies, tally
 from analysis.workers import Workers
 
 Progress = Callable[[int, int], None]
@@ -265,9 +265,11 @@ def _build(
     own = {b: tally(per_bucket.get(b, []), results[b].campaigns) for b in order}
     sections = _sections(draft, clauses, order, own, results, per_bucket)
     report(total, total)
+    visible = {c.id: c.body for b in order for c in by_bucket.get(b, []) if not c.hidden}
+    campaigns = [c for b in order for c in results[b].campaigns]
     return Digest(
         draft=draft,
-        totals=add_tallies(list(own.values())),
+        totals=across_sections(add_tallies(list(own.values())), visible, campaigns),
         sections=sections,
         ranking=rank(sections, clauses),
         comments=tuple(notes),

@@ -264,3 +264,29 @@ def test_ten_thousand_identical_comments_are_one_campaign_and_one_cluster() -> N
     assert clause is not None
     assert clause.tally.distinct == 1 and clause.tally.campaigns == 1
     assert [c.size for c in clause.clusters] == [10_000]
+
+
+def test_copies_of_one_text_under_different_clauses_are_one_campaign_in_the_totals() -> None:
+    letter = (
+        "我们坚决要求在本意见中明确保障农村老年人线下办事的权利，不得以数字化为由取消线下窗口。"
+    )
+    comments = [
+        CommentInput(1, "二/（一）/1", letter),
+        CommentInput(2, "二/（一）/1", letter),  # a campaign of two in this section
+        CommentInput(3, "二/（一）/2", letter),
+        CommentInput(4, None, letter),
+        CommentInput(5, "二/（一）/2", "建议明确研发投入的比例和考核办法，避免一刀切。"),
+        CommentInput(6, None, letter, hidden=True),  # not counted anywhere
+        CommentInput(7, "二/（一）/1", "支持。"),
+        CommentInput(8, "二/（一）/2", "支持。"),  # too short to be a campaign
+    ]
+    digest = build_digest(DRAFT, CLAUSES, comments)
+    t = digest.totals
+    assert (t.comments, t.hidden) == (7, 1)
+    assert (t.campaigns, t.in_campaigns, t.distinct) == (1, 4, 4)
+    # A section still counts only its own copies.
+    section = digest.section("二/（一）/1")
+    assert section is not None
+    assert (section.tally.campaigns, section.tally.distinct) == (1, 2)
+    text = render_digest_markdown(digest)
+    assert "去除批量复制后独立意见 **4** 条；识别批量提交 **1** 组（共 4 条）" in text
