@@ -167,9 +167,9 @@ def _rows(
 ) -> None:
     """The comments of a table (a CSV file's cells split at ``delimiter``). A row's source is
     the file's name and what is read from the row (and which copy of that content it is), so a
-    corrected file imported again adds only the rows that were refused or changed, even when rows were added and renumbered. ``also`` keeps
-    the key earlier versions used (file digest and row number): a file imported before is
-    still recognised."""
+    corrected file imported again adds only the rows that were refused or changed, even when
+    rows were added and renumbered. ``also`` keeps the key earlier versions used (file digest
+    and row number): a file imported before is still recognised."""
     columns: dict[str, int] | None = None
     width = 0  # the header's cells
     copies: dict[str, int] = {}
