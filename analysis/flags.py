@@ -167,12 +167,11 @@ def spam_score(text: str) -> int:
         if weak < 2 and "元" in lowered:
             weak += len(_AD_PRICE.findall(lowered))
         score += min(2, weak)
-    phone: bool | None = None  # looked for only when it can count
-    if not shop and len(set(_CLASSIFIED.findall(lowered))) >= 2:
-        phone = _has_phone(text)
-        if phone or score > url:
-            score += 2
-    if score and (phone if phone is not None else _has_phone(text)):
+    classified = not shop and len(set(_CLASSIFIED.findall(lowered))) >= 2
+    phone = (classified or score > 0) and _has_phone(text)  # looked for only when it can count
+    if classified and (phone or score > url):
+        score += 2
+    if score and phone:
         score += 1
     if score and _POLICY.search(text):
         score -= 2
