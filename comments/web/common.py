@@ -190,7 +190,7 @@ async def _parse_form(request: Request) -> FormData:
     try:
         charset = _form_charset(request)
         if media_type == URLENCODED:
-            return _urlencoded(await request.body(), charset, limits)
+            return _urlencoded(await read_body(request), charset, limits)
         async with aclosing(request.stream()) as stream:
             parser = _StrictMultiPartParser(
                 request.headers,
